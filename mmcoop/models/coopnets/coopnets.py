@@ -1,0 +1,241 @@
+"""CoopNets: cooperative learning of a descriptor and a generator."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.logging import MessageHub
+from mmengine.model import is_model_wrapper
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+from torch import Tensor
+
+from mmagic.models.base_models import BaseGAN
+from mmagic.models.utils import get_valid_num_batches
+from mmagic.registry import MODELS
+from mmagic.structures import DataSample
+
+ModelCfg = Union[dict, torch.nn.Module]
+
+
+@MODELS.register_module()
+class CoopNets(BaseGAN):
+    """CoopNets (Xie et al., AAAI 2018), trained by Algorithm 1.
+
+    Each :meth:`train_step` runs one iteration of Algorithm 1:
+
+    - G0: X_hat ~ N(0, I), Y_hat = g(X_hat; alpha) (+ eps, optional);
+    - D1: l_p Langevin revision steps (eq. 4) from Y_hat give Y_tilde;
+    - G1: X = X_hat, or l_q Langevin inference steps (eq. 9) from X_hat;
+    - D2: descriptor update by eq. (5): minimise
+      mean f(Y_tilde) - mean f(Y_obs);
+    - G2: generator update by eq. (10) with Y_tilde as data: minimise
+      mean ||Y_tilde - g(X)||^2 / (2 sigma^2); ``generator_steps`` times.
+
+    It is a :class:`BaseGAN` so that mmagic's EMA, noise sampling, separate
+    DDP wrapper, ``VisualizationHook`` and generative metrics apply as they do
+    to mmagic's GANs; the descriptor plays no discriminator role.
+
+    Args:
+        descriptor (dict | nn.Module): The descriptor, e.g. a
+            :class:`CoopDescriptor` config.
+        generator (dict | nn.Module): The generator, e.g. a
+            :class:`CoopGenerator` config.
+        sampler (dict): :class:`LangevinSampler` config (l_p, delta, l_q,
+            ...).
+        data_preprocessor (dict): mmagic ``DataPreprocessor`` config.
+        generator_steps (int): G2 updates per iteration.
+        num_synthesized (int, optional): n~, the number of parallel chains
+            per iteration; defaults to the observed batch size.
+        generator_noise (bool): Add eps ~ N(0, sigma^2) to Y_hat in G0.
+        test_langevin_steps (int, optional): Langevin steps applied to
+            generator samples at test time; defaults to l_p.
+        sample_type (str): What sampling returns as ``fake_img`` by default:
+            'revised' (descriptor-revised, the paper's samples) or
+            'generator' (g(X) directly). Per call, ``inputs['sample_type']``
+            overrides it.
+        ema_config (dict, optional): EMA of the generator, as in BaseGAN.
+    """
+
+    def __init__(self,
+                 descriptor: ModelCfg,
+                 generator: ModelCfg,
+                 sampler: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 generator_steps: int = 1,
+                 num_synthesized: Optional[int] = None,
+                 generator_noise: bool = False,
+                 test_langevin_steps: Optional[int] = None,
+                 sample_type: str = 'revised',
+                 ema_config: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(
+            generator=generator,
+            discriminator=None,
+            data_preprocessor=data_preprocessor,
+            generator_steps=generator_steps,
+            ema_config=ema_config)
+        self.descriptor = (MODELS.build(descriptor)
+                           if isinstance(descriptor, dict) else descriptor)
+        self.sampler = MODELS.build(sampler or dict(type='LangevinSampler'))
+        if sample_type not in ('revised', 'generator'):
+            raise ValueError(f"sample_type must be 'revised' or 'generator', "
+                             f'got {sample_type!r}.')
+        gen_size = getattr(self.generator, 'image_size', None)
+        desc_size = getattr(self.descriptor, 'image_size', None)
+        if gen_size and desc_size and gen_size != desc_size:
+            raise ValueError(
+                f'The generator makes {gen_size}x{gen_size} images but the '
+                f'descriptor reads {desc_size}x{desc_size}; build both for '
+                'the same image size.')
+        self.num_synthesized = num_synthesized
+        self.generator_noise = generator_noise
+        self.test_langevin_steps = (self.sampler.revision_steps
+                                    if test_langevin_steps is None else
+                                    test_langevin_steps)
+        self.sample_type = sample_type
+
+    @staticmethod
+    def _observed_images(inputs: Union[Tensor, dict]) -> Tensor:
+        """The normalised training images of a preprocessed batch."""
+        if isinstance(inputs, Tensor):
+            return inputs  # PackInputs(keys='gt'): the batch itself
+        if isinstance(inputs, dict) and isinstance(inputs.get('img'), Tensor):
+            return inputs['img']
+        raise ValueError(
+            'CoopNets found no training images in the batch; pack them as '
+            "inputs with dict(type='PackInputs', keys='gt') (or key 'img').")
+
+    @staticmethod
+    def _unwrap(module):
+        return module.module if is_model_wrapper(module) else module
+
+    # ----------------------------------------------------------- training
+    def train_step(self, data: dict,
+                   optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
+        """One iteration of Algorithm 1 (G0, D1, G1, D2, G2)."""
+        data = self.data_preprocessor(data, True)
+        observed = self._observed_images(data['inputs'])
+        num = self.num_synthesized or observed.shape[0]
+        descriptor = self._unwrap(self.descriptor)
+        generator = self._unwrap(self.generator)
+
+        x_hat, y_hat = self.step_g0_generate(num)
+        y_tilde, revision_stats = self.step_d1_revise(descriptor, y_hat)
+        x, inference_stats = self.step_g1_infer(generator, x_hat, y_tilde)
+        log_vars = self.step_d2_update_descriptor(
+            observed, y_tilde, optim_wrapper['descriptor'])
+        log_vars.update(
+            self.step_g2_update_generator(x, y_tilde,
+                                          optim_wrapper['generator']))
+        self._update_ema(generator)
+
+        log_vars['langevin_drift'] = revision_stats['drift']
+        if 'acceptance' in revision_stats:
+            log_vars['langevin_acceptance'] = revision_stats['acceptance']
+        if 'drift' in inference_stats:
+            log_vars['inference_drift'] = inference_stats['drift']
+        return log_vars
+
+    @torch.no_grad()
+    def step_g0_generate(self, num: int):
+        """G0: X_hat ~ N(0, I_d), Y_hat = g(X_hat; alpha) (+ eps)."""
+        x_hat = self.noise_fn(num_batches=num)
+        y_hat = self.generator(x_hat, add_noise=self.generator_noise)
+        return x_hat, y_hat
+
+    def step_d1_revise(self, descriptor, y_hat: Tensor):
+        """D1: l_p steps of Langevin revision (eq. 4) from Y_hat."""
+        return self.sampler.revise(descriptor, y_hat)
+
+    def step_g1_infer(self, generator, x_hat: Tensor, y_tilde: Tensor):
+        """G1: X = X_hat, or l_q Langevin inference steps (eq. 9) from it."""
+        return self.sampler.infer_latent(generator, y_tilde, x_hat)
+
+    def step_d2_update_descriptor(self, observed: Tensor, y_tilde: Tensor,
+                                  optim: OptimWrapper) -> Dict[str, Tensor]:
+        """D2: theta += lr * L'_p(theta) of eq. (5).
+
+        Minimises mean f(Y_tilde) - mean f(Y_obs), whose gradient is minus
+        eq. (5). Observed and revised images share one forward pass.
+        """
+        with optim.optim_context(self.descriptor):
+            f = self.descriptor(torch.cat([observed, y_tilde]))
+            f_obs, f_syn = f[:observed.shape[0]], f[observed.shape[0]:]
+            loss = f_syn.mean() - f_obs.mean()
+            optim.update_params(loss)
+        return dict(
+            loss_descriptor=loss.detach(),
+            f_observed=f_obs.detach().mean(),
+            f_revised=f_syn.detach().mean())
+
+    def step_g2_update_generator(self, x: Tensor, y_tilde: Tensor,
+                                 optim: OptimWrapper) -> Dict[str, Tensor]:
+        """G2: alpha += lr * L'_q(alpha) of eq. (10), Y replaced by Y_tilde.
+
+        Minimises the batch mean of ||Y_tilde - g(X)||^2 / (2 sigma^2);
+        repeated ``generator_steps`` times to let the generator catch up.
+        """
+        generator = self._unwrap(self.generator)
+        for _ in range(self.generator_steps):
+            with optim.optim_context(self.generator):
+                loss = generator.reconstruction_energy(x, y_tilde).mean()
+                optim.update_params(loss)
+        return dict(loss_generator=loss.detach())
+
+    def _update_ema(self, generator) -> None:
+        if not self.with_ema_gen:
+            return
+        curr_iter = MessageHub.get_current_instance().get_info('iter', 0)
+        if curr_iter + 1 >= self.ema_start:
+            self.generator_ema.update_parameters(generator)
+            if not self.generator_ema.update_buffers:
+                self.generator_ema.sync_buffers(generator)
+        else:
+            self.generator_ema.sync_parameters(generator)
+
+    # ----------------------------------------------------------- sampling
+    def forward(self,
+                inputs: Union[dict, Tensor],
+                data_samples: Optional[list] = None,
+                mode: Optional[str] = None) -> List[DataSample]:
+        """Sample images: generator samples revised by descriptor Langevin.
+
+        ``inputs`` is a latent tensor or a dict as for mmagic GANs
+        (``noise``, ``num_batches``, ``sample_model`` 'orig' or 'ema'), plus
+        optionally ``sample_type`` ('revised' or 'generator') and
+        ``langevin_steps``. Each returned :class:`DataSample` holds
+        ``fake_img`` (the selected output, 0-255 like mmagic's GANs),
+        ``gen_img`` (g(X)), ``revised_img`` (after Langevin, when run) and
+        ``noise``.
+        """
+        if isinstance(inputs, Tensor):
+            inputs = dict(noise=inputs)
+        sample_model = self._get_valid_model(inputs)
+        if sample_model == 'ema/orig':
+            raise ValueError("CoopNets samples with sample_model 'orig' or "
+                             "'ema'; run the two separately.")
+        sample_type = inputs.get('sample_type', self.sample_type)
+        if sample_type not in ('revised', 'generator'):
+            raise ValueError(f"sample_type must be 'revised' or 'generator', "
+                             f'got {sample_type!r}.')
+        steps = inputs.get('langevin_steps', self.test_langevin_steps)
+        noise = self.noise_fn(
+            inputs.get('noise', None),
+            num_batches=get_valid_num_batches(inputs, data_samples))
+        generator = (self.generator_ema if sample_model == 'ema' else
+                     self.generator)
+        with torch.no_grad():
+            gen_img = generator(noise)
+        outputs = dict(gen_img=gen_img, fake_img=gen_img)
+        if sample_type == 'revised':
+            outputs['revised_img'] = outputs['fake_img'] = self.sampler.revise(
+                self._unwrap(self.descriptor), gen_img, steps)[0]
+
+        sample = DataSample()
+        if data_samples:
+            sample.update(data_samples)
+        for key, value in outputs.items():
+            setattr(sample, key,
+                    self.data_preprocessor.destruct(value, data_samples))
+        sample.noise = noise
+        sample.sample_model = sample_model
+        sample.sample_type = sample_type
+        return sample.split(allow_nonseq_value=True)

@@ -1,0 +1,169 @@
+"""Langevin dynamics: descriptor revision (eq. 4) and latent inference (eq. 9).
+
+One sampler serves training, sampling, evaluation and completion.
+"""
+from typing import Callable, Dict, Optional, Sequence, Tuple
+
+import torch
+from torch import Tensor
+
+from mmagic.registry import MODELS
+
+EnergyFn = Callable[[Tensor], Tensor]
+
+
+def _energy_and_grad(energy_fn: EnergyFn, x: Tensor) -> Tuple[Tensor, Tensor]:
+    """E(x) per sample and dE/dx, without touching parameter gradients.
+
+    ``torch.autograd.grad`` with ``inputs=x`` only back-propagates what x's
+    gradient needs: no ``.grad`` of any network parameter is written.
+    """
+    x = x.detach().requires_grad_(True)
+    energy = energy_fn(x)
+    grad, = torch.autograd.grad(energy.sum(), x)
+    return energy.detach(), grad
+
+
+@MODELS.register_module()
+class LangevinSampler:
+    """Langevin dynamics on an energy E: x <- x - (delta^2/2) dE/dx + delta U.
+
+    With the descriptor's energy E(Y) = ||Y||^2/(2 s^2) - f(Y) this is the
+    revision dynamics of eq. (4); with the generator's -log q(X, Y) it is the
+    latent inference of eq. (9). An optional Metropolis-Hastings correction
+    (MALA) accepts each proposal with probability
+    min(1, exp(E(x) - E(x') + log q(x | x') - log q(x' | x))).
+
+    Args:
+        revision_steps (int): l_p, descriptor Langevin steps per iteration.
+        revision_step_size (float): delta of eq. (4).
+        revision_noise (bool): Add delta * U in eq. (4) (False gives gradient
+            descent on the energy, as some ports do late in training).
+        clamp (tuple, optional): (low, high) to clamp Y to after every
+            revision step, e.g. (-1, 1). None: no clamp.
+        inference_steps (int): l_q, latent inference steps (Step G1; 0 keeps
+            X = X_hat as the paper's experiments do).
+        inference_step_size (float): delta of eq. (9).
+        inference_noise (bool): Add delta * U in eq. (9).
+        metropolis (bool): Apply the Metropolis-Hastings correction (MALA)
+            to both dynamics; the acceptance rate is reported.
+    """
+
+    def __init__(self,
+                 revision_steps: int = 10,
+                 revision_step_size: float = 0.002,
+                 revision_noise: bool = True,
+                 clamp: Optional[Sequence[float]] = None,
+                 inference_steps: int = 0,
+                 inference_step_size: float = 0.1,
+                 inference_noise: bool = True,
+                 metropolis: bool = False):
+        for name, value in (('revision_steps', revision_steps),
+                            ('inference_steps', inference_steps)):
+            if int(value) != value or value < 0:
+                raise ValueError(f'{name} must be a non-negative integer, '
+                                 f'got {value}.')
+        for name, value in (('revision_step_size', revision_step_size),
+                            ('inference_step_size', inference_step_size)):
+            if not value > 0:
+                raise ValueError(f'{name} must be positive, got {value}.')
+        if clamp is not None and (len(clamp) != 2 or clamp[0] >= clamp[1]):
+            raise ValueError(f'clamp must be (low, high) with low < high, '
+                             f'got {clamp}.')
+        self.revision_steps = int(revision_steps)
+        self.revision_step_size = float(revision_step_size)
+        self.revision_noise = revision_noise
+        self.clamp = tuple(clamp) if clamp is not None else None
+        self.inference_steps = int(inference_steps)
+        self.inference_step_size = float(inference_step_size)
+        self.inference_noise = inference_noise
+        self.metropolis = metropolis
+
+    def run(self,
+            energy_fn: EnergyFn,
+            x: Tensor,
+            steps: int,
+            step_size: float,
+            noise: bool = True,
+            clamp: Optional[Tuple[float, float]] = None
+            ) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """Run ``steps`` Langevin steps on ``energy_fn`` from ``x``.
+
+        Returns:
+            The final x (detached) and statistics as tensors (no host sync):
+            ``drift``, the mean over steps of ||(delta^2/2) dE/dx|| / ||x||
+            per sample averaged over the batch, and, with Metropolis-Hastings,
+            ``acceptance``, the fraction of accepted proposals.
+        """
+        x = x.detach()
+        if steps == 0:
+            return x, {}
+        half_var = step_size**2 / 2
+        drift_sum = x.new_zeros(())
+        accepted = x.new_zeros(())
+        with torch.enable_grad():
+            energy, grad = _energy_and_grad(energy_fn, x)
+            for step in range(steps):
+                drift = grad.mul(-half_var)
+                drift_sum += (drift.flatten(1).norm(dim=1) /
+                              x.flatten(1).norm(dim=1).clamp_min(1e-12)).mean()
+                proposal = x + drift
+                if noise:
+                    proposal = proposal + step_size * torch.randn_like(x)
+                if clamp is not None:
+                    proposal = proposal.clamp(*clamp)
+                if not self.metropolis:
+                    x = proposal
+                    if step < steps - 1:  # the last x needs no gradient
+                        energy, grad = _energy_and_grad(energy_fn, x)
+                    continue
+                new_energy, new_grad = _energy_and_grad(energy_fn, proposal)
+                # log q(x | x') - log q(x' | x), q the Langevin proposal
+                forward = (proposal - x - drift).flatten(1).pow(2).sum(1)
+                backward = (x - proposal + half_var * new_grad).flatten(1)
+                log_ratio = (energy - new_energy -
+                             backward.pow(2).sum(1) / (4 * half_var) +
+                             forward / (4 * half_var))
+                accept = torch.rand_like(log_ratio).log() < log_ratio
+                accepted += accept.float().mean()
+                shape = (-1, ) + (1, ) * (x.dim() - 1)
+                x = torch.where(accept.view(shape), proposal, x)
+                energy = torch.where(accept, new_energy, energy)
+                grad = torch.where(accept.view(shape), new_grad, grad)
+        stats = {'drift': drift_sum / steps}
+        if self.metropolis:
+            stats['acceptance'] = accepted / steps
+        return x.detach(), stats
+
+    def revise(self, descriptor, y: Tensor, steps: Optional[int] = None
+               ) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """Step D1: l_p revision steps of eq. (4) under the descriptor."""
+        steps = self.revision_steps if steps is None else steps
+        return self.run(descriptor.energy, y, steps, self.revision_step_size,
+                        self.revision_noise, self.clamp)
+
+    def infer_latent(self,
+                     generator,
+                     y: Tensor,
+                     x: Tensor,
+                     observed: Optional[Tensor] = None,
+                     steps: Optional[int] = None
+                     ) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """Step G1: l_q inference steps of eq. (9) for the latents of ``y``.
+
+        Args:
+            generator: A :class:`CoopGenerator` (its ``neg_log_joint``).
+            y (Tensor): Images whose latents are inferred.
+            x (Tensor): Initial latents (X_hat, or N(0, I) draws).
+            observed (Tensor, optional): 1 on observed pixels, 0 on missing
+                ones; missing pixels do not enter the likelihood.
+            steps (int, optional): Overrides l_q.
+        """
+        steps = self.inference_steps if steps is None else steps
+        y = y.detach()
+
+        def energy(latent):
+            return generator.neg_log_joint(latent, y, observed)
+
+        return self.run(energy, x, steps, self.inference_step_size,
+                        self.inference_noise)

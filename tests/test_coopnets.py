@@ -1,0 +1,160 @@
+"""The cooperative model: Algorithm 1's steps and sampling."""
+import pytest
+import torch
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+
+from mmagic.registry import MODELS
+from mmagic.structures import DataSample
+
+
+def tiny_coopnets(**kwargs):
+    cfg = dict(
+        type='CoopNets',
+        data_preprocessor=dict(type='DataPreprocessor'),
+        descriptor=dict(type='CoopDescriptor', image_size=16,
+                        layers=((8, 3, 2), (16, 3, 2)), fc_out=4),
+        generator=dict(type='CoopGenerator', noise_size=8, channels=(16, 8),
+                       image_size=16),
+        sampler=dict(type='LangevinSampler', revision_steps=3))
+    cfg.update(kwargs)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def optim_wrappers(model, lr_d=1e-3, lr_g=1e-3):
+    return OptimWrapperDict(
+        descriptor=OptimWrapper(torch.optim.SGD(model.descriptor.parameters(),
+                                                lr=lr_d)),
+        generator=OptimWrapper(torch.optim.SGD(model.generator.parameters(),
+                                               lr=lr_g)))
+
+
+def batch(n=4, size=16):
+    images = [torch.randint(0, 256, (3, size, size), dtype=torch.uint8)
+              for _ in range(n)]
+    return dict(inputs=images, data_samples=[DataSample() for _ in images])
+
+
+def test_d1_leaves_descriptor_parameter_gradients_untouched(seed):
+    model = tiny_coopnets()
+    marker = [torch.full_like(p, 7.0) for p in model.descriptor.parameters()]
+    for p, m in zip(model.descriptor.parameters(), marker):
+        p.grad = m.clone()
+    x_hat, y_hat = model.step_g0_generate(4)
+    y_tilde, stats = model.step_d1_revise(model.descriptor, y_hat)
+    assert not torch.equal(y_tilde, y_hat)
+    assert stats['drift'] > 0
+    for p, m in zip(model.descriptor.parameters(), marker):
+        assert torch.equal(p.grad, m)
+    for p in model.generator.parameters():
+        assert p.grad is None
+
+
+def test_one_iteration_moves_both_networks_down_their_losses(seed):
+    model = tiny_coopnets()
+    optims = optim_wrappers(model, lr_d=1e-3, lr_g=1e-4)
+    data = model.data_preprocessor(batch(), True)
+    observed = data['inputs']
+
+    x_hat, y_hat = model.step_g0_generate(8)
+    y_tilde, _ = model.step_d1_revise(model.descriptor, y_hat)
+    x, _ = model.step_g1_infer(model.generator, x_hat, y_tilde)
+    assert torch.equal(x, x_hat)  # l_q = 0: X = X_hat
+
+    def descriptor_loss():
+        with torch.no_grad():
+            return (model.descriptor(y_tilde).mean() -
+                    model.descriptor(observed).mean()).item()
+
+    def generator_loss():  # in train mode, as G2 computes it
+        with torch.no_grad():
+            return model.generator.reconstruction_energy(x,
+                                                         y_tilde).mean().item()
+
+    d_before, g_before = descriptor_loss(), generator_loss()
+    log_d = model.step_d2_update_descriptor(observed, y_tilde,
+                                            optims['descriptor'])
+    log_g = model.step_g2_update_generator(x, y_tilde, optims['generator'])
+    assert log_d['loss_descriptor'].item() == pytest.approx(d_before,
+                                                            rel=1e-4)
+    assert descriptor_loss() < d_before
+    assert generator_loss() < g_before
+    assert log_g['loss_generator'] > 0
+
+
+def test_train_step_runs_algorithm1_and_logs(seed):
+    model = tiny_coopnets(generator_steps=2)
+    optims = optim_wrappers(model)
+    before_d = [p.clone() for p in model.descriptor.parameters()]
+    before_g = [p.clone() for p in model.generator.parameters()]
+    log = model.train_step(batch(), optims)
+    assert set(log) >= {'loss_descriptor', 'loss_generator', 'f_observed',
+                        'f_revised', 'langevin_drift'}
+    assert all(torch.isfinite(v) for v in log.values())
+    assert any(not torch.equal(a, b)
+               for a, b in zip(before_d, model.descriptor.parameters()))
+    assert any(not torch.equal(a, b)
+               for a, b in zip(before_g, model.generator.parameters()))
+    for p in model.descriptor.parameters():  # D2 leaves no stale gradient
+        assert p.grad is None or not p.grad.abs().sum()
+
+
+def test_num_synthesized_sets_the_number_of_chains(seed):
+    model = tiny_coopnets(num_synthesized=6)
+    seen = []
+    original = model.step_d1_revise
+
+    def spy(descriptor, y_hat):
+        seen.append(y_hat.shape[0])
+        return original(descriptor, y_hat)
+
+    model.step_d1_revise = spy
+    model.train_step(batch(n=4), optim_wrappers(model))
+    assert seen == [6]
+
+
+def test_sampling_returns_revised_and_generator_images(seed):
+    model = tiny_coopnets(test_langevin_steps=5)
+    model.eval()
+    out = model.val_step(dict(inputs=dict(num_batches=3,
+                                          sample_model='orig')))
+    assert len(out) == 3
+    sample = out[0]
+    assert sample.fake_img.shape == (3, 16, 16)
+    assert torch.equal(sample.fake_img, sample.revised_img)
+    assert not torch.equal(sample.gen_img, sample.revised_img)
+    assert 0 <= sample.fake_img.min() and sample.fake_img.max() <= 255
+    noise = torch.stack([o.noise for o in out])
+    direct = model.val_step(dict(inputs=dict(noise=noise,
+                                             sample_type='generator')))
+    torch.testing.assert_close(direct[0].fake_img, out[0].gen_img)
+    assert 'revised_img' not in direct[0]
+    with pytest.raises(ValueError, match='sample_type'):
+        model.val_step(dict(inputs=dict(num_batches=1, sample_type='x')))
+
+
+def test_sampling_uses_test_langevin_steps(seed):
+    model = tiny_coopnets(test_langevin_steps=0)
+    model.eval()
+    out = model.val_step(dict(inputs=dict(num_batches=2)))
+    torch.testing.assert_close(out[0].fake_img, out[0].gen_img)
+
+
+def test_ema_generator_is_sampled_when_configured(seed):
+    model = tiny_coopnets(ema_config=dict(momentum=0.5))
+    optims = optim_wrappers(model)
+    for _ in range(2):  # the first update copies, later ones average
+        model.train_step(batch(), optims)
+    model.eval()
+    noise = torch.randn(2, 8)
+    ema = model.val_step(dict(inputs=dict(noise=noise, sample_model='ema',
+                                          sample_type='generator')))
+    orig = model.val_step(dict(inputs=dict(noise=noise, sample_model='orig',
+                                           sample_type='generator')))
+    assert not torch.equal(ema[0].fake_img, orig[0].fake_img)
+
+
+def test_mismatched_network_sizes_fail_at_build():
+    with pytest.raises(ValueError, match='same image size'):
+        tiny_coopnets(generator=dict(type='CoopGenerator', preset='dcgan-32'))

@@ -1,0 +1,156 @@
+"""The Langevin sampler against the paper's equations (4) and (9)."""
+import pytest
+import torch
+
+from mmcoop.models import CoopDescriptor, CoopGenerator, LangevinSampler
+
+
+def zero_f_descriptor(s: float) -> CoopDescriptor:
+    """A descriptor with f == 0, so p(Y) is the reference N(0, s^2 I)."""
+    descriptor = CoopDescriptor(
+        image_size=16, layers=((4, 3, 2), ), fc_out=2, ref_sigma=s)
+    descriptor.init_weights()
+    torch.nn.init.zeros_(descriptor.fc.weight)
+    torch.nn.init.zeros_(descriptor.fc.bias)
+    return descriptor
+
+
+def small_descriptor(s: float = 0.016) -> CoopDescriptor:
+    descriptor = CoopDescriptor(
+        image_size=16, layers=((8, 3, 2), (8, 3, 2)), fc_out=4, ref_sigma=s,
+        init_std=0.1)
+    descriptor.init_weights()
+    return descriptor
+
+
+def test_zero_f_revision_samples_the_gaussian_reference(seed):
+    s, delta = 0.016, 0.002
+    sampler = LangevinSampler(revision_steps=800, revision_step_size=delta)
+    y0 = torch.rand(64, 3, 16, 16) * 2 - 1  # far from N(0, s^2)
+    y, _ = sampler.revise(zero_f_descriptor(s), y0)
+    # exact stationary variance of this discretisation: s^2 / (1 - h / 2)
+    h = delta**2 / (2 * s**2)
+    expected_var = s**2 / (1 - h / 2)
+    n = y.numel()
+    assert abs(y.mean().item()) < 5 * s / n**0.5
+    assert y.var().item() == pytest.approx(expected_var, rel=0.03)
+
+
+def test_revision_step_has_the_sign_and_scale_of_eq4(seed):
+    s, delta = 0.05, 0.01
+    descriptor = small_descriptor(s)
+    y0 = torch.randn(4, 3, 16, 16) * 0.3
+    sampler = LangevinSampler(revision_steps=1, revision_step_size=delta,
+                              revision_noise=False)
+    y1, stats = sampler.revise(descriptor, y0)
+    y = y0.clone().requires_grad_(True)
+    df_dy, = torch.autograd.grad(descriptor(y).sum(), y)
+    # eq. (4): Y <- Y - delta^2 / 2 * (Y / s^2 - df/dY)
+    expected = y0 - delta**2 / 2 * (y0 / s**2 - df_dy)
+    torch.testing.assert_close(y1, expected, rtol=1e-5, atol=1e-6)
+    drift = (expected - y0).flatten(1).norm(dim=1) / y0.flatten(1).norm(dim=1)
+    assert stats['drift'].item() == pytest.approx(drift.mean().item(),
+                                                  rel=1e-4)
+    # with f == 0 a step shrinks Y towards 0 by exactly 1 - delta^2/(2 s^2)
+    y1, _ = sampler.revise(zero_f_descriptor(s), torch.ones(2, 3, 16, 16))
+    torch.testing.assert_close(y1, torch.full_like(y1, 1 - delta**2 /
+                                                   (2 * s**2)))
+
+
+def test_revision_noise_has_scale_delta(seed):
+    s, delta = 1e3, 0.5  # reference gradient negligible: pure noise steps
+    sampler = LangevinSampler(revision_steps=1, revision_step_size=delta)
+    y0 = torch.zeros(64, 3, 16, 16)
+    y1, _ = sampler.revise(zero_f_descriptor(s), y0)
+    assert y1.std().item() == pytest.approx(delta, rel=0.02)
+
+
+def test_metropolis_acceptance_tends_to_one_as_delta_shrinks(seed):
+    descriptor = small_descriptor(0.1)
+    y0 = torch.randn(32, 3, 16, 16) * 0.1
+    rates = []
+    for delta in (0.2, 0.05, 0.002):
+        sampler = LangevinSampler(revision_steps=20, revision_step_size=delta,
+                                  metropolis=True)
+        rates.append(sampler.revise(descriptor, y0)[1]['acceptance'].item())
+    assert rates[0] < rates[1] < rates[2] or rates[2] == 1.0
+    assert rates[0] < 0.9
+    assert rates[2] > 0.98
+
+
+def test_metropolis_keeps_the_gaussian_reference_exact(seed):
+    # MALA removes the discretisation bias: variance s^2, not s^2/(1-h/2)
+    # (here unadjusted Langevin's variance would be 1 / (1 - 0.04), 4% high)
+    s, delta = 1.0, 0.4
+    sampler = LangevinSampler(revision_steps=300, revision_step_size=delta,
+                              metropolis=True)
+    y, stats = sampler.revise(zero_f_descriptor(s),
+                              torch.randn(64, 3, 16, 16))
+    assert 0.2 < stats['acceptance'].item() < 0.98
+    assert y.var().item() == pytest.approx(s**2, rel=0.025)
+
+
+def test_langevin_never_writes_parameter_gradients(seed):
+    descriptor = small_descriptor()
+    generator = CoopGenerator(noise_size=8, channels=(16, 8), base_size=4,
+                              image_size=16)
+    generator.init_weights()
+    sampler = LangevinSampler(revision_steps=3, inference_steps=3,
+                              metropolis=True)
+    with torch.no_grad():  # sampling is often called under no_grad
+        sampler.revise(descriptor, torch.randn(2, 3, 16, 16))
+        sampler.infer_latent(generator, torch.randn(2, 3, 16, 16),
+                             torch.randn(2, 8))
+    for p in list(descriptor.parameters()) + list(generator.parameters()):
+        assert p.grad is None
+
+
+def test_masked_latent_inference_ignores_masked_pixels(seed):
+    generator = CoopGenerator(noise_size=8, channels=(16, 8), base_size=4,
+                              image_size=16)
+    generator.init_weights()
+    generator.eval()
+    sampler = LangevinSampler(inference_steps=20, inference_step_size=0.1)
+    y = torch.rand(3, 3, 16, 16) * 2 - 1
+    observed = torch.ones(3, 1, 16, 16)
+    observed[:, :, 4:12, 4:12] = 0
+    x0 = torch.randn(3, 8)
+    torch.manual_seed(1)
+    x_a, _ = sampler.infer_latent(generator, y, x0, observed)
+    y_changed = torch.where(observed.bool(), y, torch.randn_like(y) * 5)
+    torch.manual_seed(1)
+    x_b, _ = sampler.infer_latent(generator, y_changed, x0, observed)
+    torch.testing.assert_close(x_a, x_b, rtol=0, atol=0)
+    # ...while a change in an observed pixel does change the inference
+    y_changed[:, :, 0, 0] += 1
+    torch.manual_seed(1)
+    x_c, _ = sampler.infer_latent(generator, y_changed, x0, observed)
+    assert not torch.equal(x_a, x_c)
+
+
+def test_latent_inference_without_noise_descends_eq7_energy(seed):
+    generator = CoopGenerator(noise_size=8, channels=(16, 8), base_size=4,
+                              image_size=16)
+    generator.init_weights()
+    generator.eval()
+    with torch.no_grad():
+        y = generator(torch.randn(4, 8))
+    x0 = torch.randn(4, 8)
+    sampler = LangevinSampler(inference_steps=30, inference_step_size=0.05,
+                              inference_noise=False)
+    x, _ = sampler.infer_latent(generator, y, x0)
+    with torch.no_grad():
+        before = generator.neg_log_joint(x0, y)
+        after = generator.neg_log_joint(x, y)
+    assert (after < before).all()
+
+
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(revision_step_size=0), 'revision_step_size'),
+    (dict(inference_step_size=-1), 'inference_step_size'),
+    (dict(revision_steps=-2), 'revision_steps'),
+    (dict(clamp=(1, -1)), 'clamp'),
+])
+def test_bad_settings_fail_early(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        LangevinSampler(**kwargs)
