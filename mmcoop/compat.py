@@ -68,7 +68,9 @@ def fix_checkpoint_weights_only() -> None:
                                           np.int32, np.uint8, np.bool_)]
 
     def history_buffer_getattr(obj, name):
-        if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+        statistics = {'min', 'max', 'current', 'mean',
+                      *HistoryBuffer._statistics_methods}
+        if obj is HistoryBuffer and name in statistics:
             return getattr(obj, name)
         raise pickle.UnpicklingError(
             f'checkpoint asks for getattr({obj!r}, {name!r}); only '

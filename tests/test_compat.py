@@ -77,3 +77,18 @@ def test_checkpoint_getattr_allows_only_history_buffer_statistics():
     with pytest.raises(pickle.UnpicklingError,
                        match='only HistoryBuffer statistics methods'):
         torch.load(blob, weights_only=True)
+
+
+def test_history_buffer_checkpoint_loads_in_a_fresh_process(tmp_path):
+    """The statistics table is empty until a HistoryBuffer is created."""
+    import subprocess
+    import sys
+
+    from mmengine.logging.history_buffer import HistoryBuffer
+    path = tmp_path / 'hub.pth'
+    torch.save({'loss': HistoryBuffer([1.0], [1])}, path)
+    code = ('import mmcoop, torch; '
+            f'print(torch.load({str(path)!r})["loss"].mean())')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip().endswith('1.0')

@@ -55,6 +55,15 @@ def main():
 
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
+    if metrics is None:
+        # mmagic's MultiTestLoop returns nothing; mmengine's RuntimeInfoHook
+        # has put the metrics in the message hub as 'test/<name>'
+        timing = {'test/time', 'test/data_time'}
+        metrics = {
+            key[len('test/'):]: buffer.current()
+            for key, buffer in runner.message_hub.log_scalars.items()
+            if key.startswith('test/') and key not in timing
+        }
     if args.out:
         from mmengine.fileio import dump
         dump(metrics, args.out)
