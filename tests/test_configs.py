@@ -15,7 +15,7 @@ CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'coopnets', '*.py')))
 def test_there_are_configs():
     names = {osp.basename(c) for c in CONFIGS}
     assert {'coopnets_celeba-64x64.py', 'coopnets_texture-224x224.py',
-            'coopnets_demo-brick-64x64.py'} <= names
+            'coopnets_demo-gravel-64x64.py'} <= names
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
