@@ -3,54 +3,32 @@
 mmagic's own ``tools/test.py`` with ``mmcoop`` imported first (see
 ``tools/train.py``).
 """
-import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.fileio import dump  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
+
+from tool_args import common_parser, load_config  # noqa: E402
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser = common_parser('Test (and evaluate) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save logs and results')
     parser.add_argument(
         '--out', help='dump the metrics to this file (.json, .yaml or .pkl)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parser.parse_args()
 
 
 def main():
     args = parse_args()
     if not osp.isfile(args.checkpoint):
         sys.exit(f'Checkpoint {args.checkpoint!r} does not exist.')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args)
     cfg.load_from = args.checkpoint
 
     runner = Runner.from_cfg(cfg)
@@ -65,7 +43,6 @@ def main():
             if key.startswith('test/') and key not in timing
         }
     if args.out:
-        from mmengine.fileio import dump
         dump(metrics, args.out)
 
 

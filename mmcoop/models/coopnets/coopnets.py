@@ -176,7 +176,10 @@ class CoopNets(BaseGAN):
         generator = self._unwrap(self.generator)
         for _ in range(self.generator_steps):
             with optim.optim_context(self.generator):
-                loss = generator.reconstruction_energy(x, y_tilde).mean()
+                # forward through the (possibly DDP-wrapped) generator so that
+                # gradients are averaged across processes
+                loss = generator.residual_energy(self.generator(x),
+                                                 y_tilde).mean()
                 optim.update_params(loss)
         return dict(loss_generator=loss.detach())
 

@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmagic.registry import MODELS
+from .presets import preset_spec
 
 #: The paper's and public implementations' descriptor settings. Each layer is
 #: (out_channels, kernel_size, stride); ``fc_out`` is the number of outputs of
@@ -48,7 +49,8 @@ class CoopDescriptor(BaseModule):
         image_size (int): Side of the square input images.
         in_channels (int): Image channels. Defaults to 3.
         fc_out (int, optional): Outputs of the final fully connected layer;
-            None sums the last convolution's map instead.
+            None sums the last convolution's map instead. The default, -1,
+            takes it from the preset.
         ref_sigma (float): s, the reference distribution's standard
             deviation. Defaults to 0.016 (official code).
         reference (str): 'gaussian' or 'uniform'.
@@ -69,16 +71,11 @@ class CoopDescriptor(BaseModule):
                  init_std: float = 0.01,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
-        if preset is not None:
-            if preset not in DESCRIPTOR_PRESETS:
-                raise ValueError(
-                    f'Unknown descriptor preset {preset!r}; choose one of '
-                    f'{sorted(DESCRIPTOR_PRESETS)} or give `layers`.')
-            spec = DESCRIPTOR_PRESETS[preset]
-            layers = spec['layers'] if layers is None else layers
-            image_size = spec['image_size'] if image_size is None \
-                else image_size
-            fc_out = spec['fc_out'] if fc_out == -1 else fc_out
+        spec = preset_spec(DESCRIPTOR_PRESETS, preset, 'descriptor')
+        layers = spec.get('layers') if layers is None else layers
+        image_size = spec.get('image_size') if image_size is None \
+            else image_size
+        fc_out = spec.get('fc_out', -1) if fc_out == -1 else fc_out
         if not layers or image_size is None or fc_out == -1:
             raise ValueError('CoopDescriptor needs `layers`, `image_size` '
                              'and `fc_out` (or a `preset`).')

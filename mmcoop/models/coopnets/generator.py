@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmagic.registry import MODELS
+from .presets import preset_spec
 
 #: Settings of the paper and public implementations. ``noise_size`` is an int
 #: for a latent vector (projected to a ``base_size`` map by a transposed
@@ -71,13 +72,7 @@ class CoopGenerator(BaseModule):
                  init_std: float = 0.02,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
-        spec = {}
-        if preset is not None:
-            if preset not in GENERATOR_PRESETS:
-                raise ValueError(
-                    f'Unknown generator preset {preset!r}; choose one of '
-                    f'{sorted(GENERATOR_PRESETS)} or give the layers.')
-            spec = GENERATOR_PRESETS[preset]
+        spec = preset_spec(GENERATOR_PRESETS, preset, 'generator')
         noise_size = spec.get('noise_size') if noise_size is None \
             else noise_size
         channels = spec.get('channels') if channels is None else channels
@@ -156,23 +151,33 @@ class CoopGenerator(BaseModule):
             image = image + self.sigma * torch.randn_like(image)
         return image
 
+    def residual_energy(self,
+                        image: Tensor,
+                        y: Tensor,
+                        observed: Optional[Tensor] = None) -> Tensor:
+        """||Y - g(X)||^2 / (2 sigma^2) per image, given ``image`` = g(X).
+
+        Args:
+            image (Tensor): The generator's output g(X; alpha).
+            y (Tensor): Images Y, shape (N, C, H, W).
+            observed (Tensor, optional): 1 where a pixel is observed, 0 where
+                it is missing; broadcastable to ``y``. Missing pixels do not
+                count (paper 5.3). None counts every pixel.
+        """
+        residual = y - image
+        if observed is not None:
+            residual = residual * observed
+        return residual.flatten(1).pow(2).sum(1) / (2 * self.sigma**2)
+
     def reconstruction_energy(self,
                               x: Tensor,
                               y: Tensor,
                               observed: Optional[Tensor] = None) -> Tensor:
         """||Y - g(X; alpha)||^2 / (2 sigma^2) per image (eq. 7, first term).
 
-        Args:
-            x (Tensor): Latents X.
-            y (Tensor): Images Y, shape (N, C, H, W).
-            observed (Tensor, optional): 1 where a pixel is observed, 0 where
-                it is missing; broadcastable to ``y``. Missing pixels do not
-                count (paper 5.3). None counts every pixel.
+        See :meth:`residual_energy` for ``observed``.
         """
-        residual = y - self(x)
-        if observed is not None:
-            residual = residual * observed
-        return residual.flatten(1).pow(2).sum(1) / (2 * self.sigma**2)
+        return self.residual_energy(self(x), y, observed)
 
     def neg_log_joint(self,
                       x: Tensor,
