@@ -50,6 +50,7 @@ def test_fc_outputs_are_summed_into_f():
 
 
 @pytest.mark.parametrize('preset, size', [('dcgan-64', 64), ('dcgan-32', 32),
+                                          ('coopnets-64', 64),
                                           ('texture-224', 224)])
 def test_generator_presets_make_their_image_size(preset, size):
     generator = CoopGenerator(preset=preset, image_size=size)

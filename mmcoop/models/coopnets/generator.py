@@ -16,6 +16,10 @@ GENERATOR_PRESETS = {
     # DCGAN-style 64x64: z(100) -> 512@4 -> 256@8 -> 128@16 -> 64@32 -> 3@64
     'dcgan-64': dict(noise_size=100, channels=(512, 256, 128, 64),
                      kernel_size=4),
+    # official CoopNets code, 64x64: as dcgan-64 but 5x5 upsampling kernels
+    # and leaky ReLU
+    'coopnets-64': dict(noise_size=100, channels=(512, 256, 128, 64),
+                        kernel_size=5, act='leaky_relu'),
     # 32x32: z(100) -> 256@4 -> 128@8 -> 64@16 -> 3@32
     'dcgan-32': dict(noise_size=100, channels=(256, 128, 64), kernel_size=4),
     # 5.1 texture: 7x7x1 latent -> five 5x5/2 layers 512/256/128/64/3 -> 224
@@ -55,7 +59,8 @@ class CoopGenerator(BaseModule):
             layers produce, so a mismatch fails at build time.
         sigma (float): sigma, the residual noise std of eq. (6). Used by
             :meth:`neg_log_joint` (eqs. 7, 9, 10) and to add eps to samples.
-        act (str): 'relu' or 'leaky_relu' (slope 0.2).
+        act (str): 'relu' or 'leaky_relu' (slope 0.2); default from the
+            preset, else 'relu'.
         init_std (float): Std of the N(0, std) weight initialisation.
     """
 
@@ -68,7 +73,7 @@ class CoopGenerator(BaseModule):
                  base_size: int = 4,
                  image_size: Optional[int] = None,
                  sigma: float = 0.3,
-                 act: str = 'relu',
+                 act: Optional[str] = None,
                  init_std: float = 0.02,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
@@ -78,6 +83,7 @@ class CoopGenerator(BaseModule):
         channels = spec.get('channels') if channels is None else channels
         kernel_size = spec.get('kernel_size', 4) if kernel_size is None \
             else kernel_size
+        act = spec.get('act', 'relu') if act is None else act
         if noise_size is None or not channels:
             raise ValueError('CoopGenerator needs `noise_size` and `channels` '
                              '(or a `preset`).')
