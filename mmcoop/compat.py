@@ -237,11 +237,47 @@ def fix_dcgan_init_weights() -> None:
     DCGANDiscriminator.init_weights = init_weights
 
 
+def fix_cpu_distributed_launch() -> None:
+    """mmengine's PyTorch launcher and DDP wrappers assume CUDA.
+
+    In mmengine 0.10.7 ``dist.utils._init_dist_pytorch`` always calls
+    ``torch.cuda.set_device`` and keeps the configured backend (NCCL in
+    mmagic-style configs), and ``Runner.wrap_model`` hands
+    ``device_ids=[LOCAL_RANK]`` to the DDP wrappers, so
+    ``tools/dist_train.sh`` fails on a machine without GPUs. Without CUDA,
+    the process group is initialised with gloo instead of NCCL and the DDP
+    wrappers get no ``device_ids`` (CPU modules); with CUDA nothing changes.
+    Remove when mmengine handles CPU-only machines.
+    """
+    import torch
+    import torch.distributed as torch_dist
+    from mmengine.dist import utils as dist_utils
+    from mmengine.model.wrappers import MMDistributedDataParallel
+    cuda_launcher = dist_utils._init_dist_pytorch
+    ddp_init = MMDistributedDataParallel.__init__
+
+    def init_dist_pytorch(backend, init_backend='torch', **kwargs):
+        if torch.cuda.is_available():
+            return cuda_launcher(backend, init_backend=init_backend, **kwargs)
+        torch_dist.init_process_group(
+            backend='gloo' if backend == 'nccl' else backend, **kwargs)
+
+    def init_ddp(self, module, detect_anomalous_params=False, **kwargs):
+        if not torch.cuda.is_available():
+            kwargs.pop('device_ids', None)
+            kwargs.pop('output_device', None)
+        ddp_init(self, module, detect_anomalous_params, **kwargs)
+
+    dist_utils._init_dist_pytorch = init_dist_pytorch
+    MMDistributedDataParallel.__init__ = init_ddp
+
+
 def apply_all() -> List[str]:
     """Apply every fix once; return the names of the fixes applied."""
     global _APPLIED
     fixes = [fix_numpy_bool8, fix_checkpoint_weights_only,
-             fix_mmagic_eager_imports, fix_dcgan_init_weights]
+             fix_mmagic_eager_imports, fix_dcgan_init_weights,
+             fix_cpu_distributed_launch]
     if not _APPLIED:
         for fix in fixes:
             fix()

@@ -92,3 +92,34 @@ def test_history_buffer_checkpoint_loads_in_a_fresh_process(tmp_path):
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip().endswith('1.0')
+
+
+def test_pytorch_launcher_and_ddp_wrapper_work_without_cuda(tmp_path):
+    """A one-process 'distributed' run on CPU: gloo, no device_ids."""
+    import subprocess
+    import sys
+    code = '''
+import os, torch, mmcoop
+from mmengine.dist import init_dist, get_world_size
+from mmengine.model.wrappers import MMSeparateDistributedDataParallel
+from mmagic.registry import MODELS
+from mmengine.registry import init_default_scope
+init_default_scope('mmagic')
+assert not torch.cuda.is_available()
+os.environ.update(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+                  MASTER_ADDR='127.0.0.1', MASTER_PORT='29533')
+init_dist('pytorch', backend='nccl')  # the mmagic configs' backend
+print(torch.distributed.get_backend(), get_world_size())
+model = MODELS.build(dict(
+    type='CoopNets', data_preprocessor=dict(type='DataPreprocessor'),
+    descriptor=dict(type='CoopDescriptor', preset='cifar-32'),
+    generator=dict(type='CoopGenerator', preset='dcgan-32')))
+wrapped = MMSeparateDistributedDataParallel(model, device_ids=[0])
+print(type(wrapped.module.descriptor).__name__)
+'''
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, timeout=300,
+                         env={**__import__('os').environ,
+                              'CUDA_VISIBLE_DEVICES': ''})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ['gloo', '1', 'MMDistributedDataParallel']
