@@ -96,7 +96,7 @@ def _exported_names(init_file: str) -> Dict[str, str]:
     return names
 
 
-def _missing_dependency_stub(registry_name: str, name: str, submodule: str):
+def _missing_dependency_stub(name: str, submodule: str):
     """A registry entry that explains why ``name`` cannot be built."""
     reason = UNAVAILABLE[submodule]
 
@@ -161,9 +161,6 @@ def fix_mmagic_eager_imports() -> None:
             full = f'{name}.{sub}'
             if attr == '*':
                 continue  # star re-exports resolve lazily, see _lazy_getattr
-            if full in sys.modules and full not in UNAVAILABLE:
-                setattr(module, attr, getattr(sys.modules[full], attr))
-                continue
             try:
                 value = getattr(importlib.import_module(full), attr)
             except Exception as error:  # noqa: BLE001 - reported, not hidden
@@ -174,8 +171,7 @@ def fix_mmagic_eager_imports() -> None:
                         and attr not in registry.module_dict):
                     registry.register_module(
                         name=attr,
-                        module=_missing_dependency_stub(
-                            PARTIAL_PACKAGES[name], attr, full))
+                        module=_missing_dependency_stub(attr, full))
                 continue
             setattr(module, attr, value)
 
