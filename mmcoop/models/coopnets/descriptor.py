@@ -1,7 +1,6 @@
 """The descriptor: a bottom-up ConvNet defining an energy-based model."""
 from typing import Optional, Sequence, Tuple
 
-import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 from torch import Tensor
