@@ -90,7 +90,7 @@ def test_train_step_runs_algorithm1_and_logs(seed):
     before_g = [p.clone() for p in model.generator.parameters()]
     log = model.train_step(batch(), optims)
     assert set(log) >= {'loss_descriptor', 'loss_generator', 'f_observed',
-                        'f_revised', 'langevin_drift'}
+                        'f_revised', 'langevin_drift', 'spread_ratio'}
     assert all(torch.isfinite(v) for v in log.values())
     assert any(not torch.equal(a, b)
                for a, b in zip(before_d, model.descriptor.parameters()))
@@ -98,6 +98,14 @@ def test_train_step_runs_algorithm1_and_logs(seed):
                for a, b in zip(before_g, model.generator.parameters()))
     for p in model.descriptor.parameters():  # D2 leaves no stale gradient
         assert p.grad is None or not p.grad.abs().sum()
+
+
+def test_spread_ratio_detects_collapse():
+    observed = torch.randn(8, 3, 4, 4)
+    spread = MODELS.get('CoopNets').spread_ratio
+    assert spread(observed * 2, observed).item() == pytest.approx(2.0)
+    collapsed = observed[:1].expand(8, -1, -1, -1)
+    assert spread(collapsed, observed).item() == 0
 
 
 def test_num_synthesized_sets_the_number_of_chains(seed):

@@ -128,11 +128,24 @@ class CoopNets(BaseGAN):
         self._update_ema(generator)
 
         log_vars['langevin_drift'] = revision_stats['drift']
+        log_vars['spread_ratio'] = self.spread_ratio(y_tilde, observed)
         if 'acceptance' in revision_stats:
             log_vars['langevin_acceptance'] = revision_stats['acceptance']
         if 'drift' in inference_stats:
             log_vars['inference_drift'] = inference_stats['drift']
         return log_vars
+
+    @staticmethod
+    @torch.no_grad()
+    def spread_ratio(synthesized: Tensor, observed: Tensor) -> Tensor:
+        """Per-pixel spread of synthesized over observed images.
+
+        The mean over pixels of the standard deviation across the batch,
+        synthesized divided by observed: near 1 when the samples vary as
+        much as the data, near 0 when they collapse to one image.
+        """
+        return (synthesized.std(dim=0).mean() /
+                observed.std(dim=0).mean().clamp_min(1e-12))
 
     @torch.no_grad()
     def step_g0_generate(self, num: int):
