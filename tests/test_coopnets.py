@@ -120,6 +120,10 @@ def test_num_synthesized_sets_the_number_of_chains(seed):
     model.step_d1_revise = spy
     model.train_step(batch(n=4), optim_wrappers(model))
     assert seen == [6]
+    # one observed image (the texture setting) has no spread: not logged
+    log = model.train_step(batch(n=1), optim_wrappers(model))
+    assert 'spread_ratio' not in log
+    assert all(torch.isfinite(v) for v in log.values())
 
 
 def test_sampling_returns_revised_and_generator_images(seed):

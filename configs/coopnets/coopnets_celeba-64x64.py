@@ -3,8 +3,9 @@
 # generator, l_p=10, delta=0.002, s=0.016, sigma=0.3, batch 100, Adam
 # (beta1 0.5) lr 0.001 (descriptor) / 1e-4 (generator) as the official code's
 # defaults. (With lr 0.007 the Langevin drift ran at 5-15% of |Y| per step
-# and the samples degenerated; at 0.001 it settles near 1%.) Point `data_root` at a folder with train/ and val/ image
-# folders (default: the 5,400-face subset in ../shared/data/celeba):
+# and the samples degenerated; at 0.001 it settles near 1%.) Point
+# `data_root` at a folder with train/ and val/ image folders (default: the
+# 5,400-face subset in ../shared/data/celeba):
 #   python tools/train.py configs/coopnets/coopnets_celeba-64x64.py \
 #     --cfg-options train_dataloader.dataset.data_root=/data/celeba \
 #                   test_dataloader.dataset.data_root=/data/celeba

@@ -128,7 +128,8 @@ class CoopNets(BaseGAN):
         self._update_ema(generator)
 
         log_vars['langevin_drift'] = revision_stats['drift']
-        log_vars['spread_ratio'] = self.spread_ratio(y_tilde, observed)
+        if min(num, observed.shape[0]) > 1:  # a spread needs two images
+            log_vars['spread_ratio'] = self.spread_ratio(y_tilde, observed)
         if 'acceptance' in revision_stats:
             log_vars['langevin_acceptance'] = revision_stats['acceptance']
         if 'drift' in inference_stats:
