@@ -268,12 +268,65 @@ def fix_cpu_distributed_launch() -> None:
     MMDistributedDataParallel.__init__ = init_ddp
 
 
+def fix_package_lookup_without_pkg_resources() -> None:
+    """mmengine finds installed packages with ``pkg_resources``.
+
+    setuptools 81 removed ``pkg_resources``, so in mmengine 0.10.7
+    ``Config.fromfile`` fails on configs that inherit from a package's
+    configs (``_base_ = 'mmagic::dcgan/...'``) with ``No module named
+    'pkg_resources'``. Where it is missing, ``is_installed`` and
+    ``get_installed_path`` (in ``mmengine.utils`` and where
+    ``mmengine.config`` imported them) use ``importlib`` instead. Remove
+    when mmengine stops importing ``pkg_resources``.
+    """
+    try:
+        import pkg_resources  # noqa: F401
+        return
+    except ImportError:
+        pass
+    from importlib import metadata
+
+    import mmengine.utils
+    from mmengine.config import config as config_module
+    from mmengine.utils import package_utils
+
+    def module_names(package: str) -> List[str]:
+        names = [package, package.replace('-', '_')]
+        try:
+            top_level = metadata.distribution(package).read_text(
+                'top_level.txt')
+        except metadata.PackageNotFoundError:
+            top_level = None
+        return names + (top_level or '').split()
+
+    def installed_module(package: str):
+        for name in module_names(package):
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.origin is not None:
+                return spec
+        return None
+
+    def is_installed(package: str) -> bool:
+        return installed_module(package) is not None
+
+    def get_installed_path(package: str) -> str:
+        spec = installed_module(package)
+        if spec is None:
+            raise ModuleNotFoundError(f'{package} is not installed.')
+        return os.path.dirname(spec.origin)
+
+    for module in (package_utils, mmengine.utils, config_module):
+        module.is_installed = is_installed
+        module.get_installed_path = get_installed_path
+
+
 def apply_all() -> List[str]:
     """Apply every fix once; return the names of the fixes applied."""
     global _APPLIED
     fixes = [fix_numpy_bool8, fix_checkpoint_weights_only,
              fix_mmagic_eager_imports, fix_dcgan_init_weights,
-             fix_cpu_distributed_launch]
+             fix_cpu_distributed_launch,
+             fix_package_lookup_without_pkg_resources]
     if not _APPLIED:
         for fix in fixes:
             fix()

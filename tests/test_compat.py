@@ -123,3 +123,16 @@ print(type(wrapped.module.descriptor).__name__)
                               'CUDA_VISIBLE_DEVICES': ''})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ['gloo', '1', 'MMDistributedDataParallel']
+
+
+def test_configs_inherit_from_mmagic_configs_without_pkg_resources(tmp_path):
+    from mmengine import Config
+    from mmengine.utils import get_installed_path, is_installed
+    assert is_installed('mmagic') and not is_installed('no-such-package-x1')
+    assert get_installed_path('mmagic').endswith('mmagic')
+    config = tmp_path / 'child.py'
+    config.write_text("_base_ = ['mmagic::dcgan/"
+                      "dcgan_1xb128-5epoches_lsun-bedroom-64x64.py']\n")
+    cfg = Config.fromfile(str(config))
+    assert cfg.model.type == 'DCGAN'
+    assert cfg.model.generator.type == 'DCGANGenerator'
