@@ -1,5 +1,5 @@
 """The generator: a top-down ConvNet latent variable model."""
-from typing import Optional, Sequence, Tuple, Union
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -163,17 +163,9 @@ class CoopGenerator(BaseModule):
                         observed: Optional[Tensor] = None) -> Tensor:
         """||Y - g(X)||^2 / (2 sigma^2) per image, given ``image`` = g(X).
 
-        Args:
-            image (Tensor): The generator's output g(X; alpha).
-            y (Tensor): Images Y, shape (N, C, H, W).
-            observed (Tensor, optional): 1 where a pixel is observed, 0 where
-                it is missing; broadcastable to ``y``. Missing pixels do not
-                count (paper 5.3). None counts every pixel.
+        See :func:`residual_energy` for ``observed``.
         """
-        residual = y - image
-        if observed is not None:
-            residual = residual * observed
-        return residual.flatten(1).pow(2).sum(1) / (2 * self.sigma**2)
+        return residual_energy(image, y, self.sigma, observed)
 
     def reconstruction_energy(self,
                               x: Tensor,
@@ -181,7 +173,7 @@ class CoopGenerator(BaseModule):
                               observed: Optional[Tensor] = None) -> Tensor:
         """||Y - g(X; alpha)||^2 / (2 sigma^2) per image (eq. 7, first term).
 
-        See :meth:`residual_energy` for ``observed``.
+        See :func:`residual_energy` for ``observed``.
         """
         return self.residual_energy(self(x), y, observed)
 
@@ -189,10 +181,40 @@ class CoopGenerator(BaseModule):
                       x: Tensor,
                       y: Tensor,
                       observed: Optional[Tensor] = None) -> Tensor:
-        """-log q(X, Y; alpha) up to a constant, per image (eq. 7).
+        """-log q(X, Y; alpha) up to a constant, per image (eq. 7)."""
+        return neg_log_joint(self, x, y, self.sigma, observed)
 
-        ||Y - g(X)||^2 / (2 sigma^2) + ||X||^2 / 2: the energy whose Langevin
-        dynamics infers X given Y (eq. 9).
-        """
-        prior = x.flatten(1).pow(2).sum(1) / 2
-        return self.reconstruction_energy(x, y, observed) + prior
+
+def residual_energy(image: Tensor,
+                    y: Tensor,
+                    sigma: float,
+                    observed: Optional[Tensor] = None) -> Tensor:
+    """||Y - g(X)||^2 / (2 sigma^2) per image, given ``image`` = g(X).
+
+    Args:
+        image (Tensor): The generator's output g(X; alpha).
+        y (Tensor): Images Y, shape (N, C, H, W).
+        sigma (float): The residual noise std of eq. (6).
+        observed (Tensor, optional): 1 where a pixel is observed, 0 where it
+            is missing; broadcastable to ``y``. Missing pixels do not count
+            (paper 5.3). None counts every pixel.
+    """
+    residual = y - image
+    if observed is not None:
+        residual = residual * observed
+    return residual.flatten(1).pow(2).sum(1) / (2 * sigma**2)
+
+
+def neg_log_joint(generator: Callable[[Tensor], Tensor],
+                  x: Tensor,
+                  y: Tensor,
+                  sigma: float,
+                  observed: Optional[Tensor] = None) -> Tensor:
+    """-log q(X, Y; alpha) up to a constant, per image (eq. 7).
+
+    ||Y - g(X)||^2 / (2 sigma^2) + ||X||^2 / 2 for any generator g (a
+    :class:`CoopGenerator`, mmagic's ``DCGANGenerator``, ...): the energy
+    whose Langevin dynamics infers X given Y (eq. 9).
+    """
+    prior = x.flatten(1).pow(2).sum(1) / 2
+    return residual_energy(generator(x), y, sigma, observed) + prior

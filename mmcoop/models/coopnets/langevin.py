@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from mmagic.registry import MODELS
+from .generator import neg_log_joint
 
 EnergyFn = Callable[[Tensor], Tensor]
 
@@ -85,9 +86,15 @@ class LangevinSampler:
             steps: int,
             step_size: float,
             noise: bool = True,
-            clamp: Optional[Tuple[float, float]] = None
+            clamp: Optional[Tuple[float, float]] = None,
+            frozen: Optional[Tensor] = None
             ) -> Tuple[Tensor, Dict[str, Tensor]]:
         """Run ``steps`` Langevin steps on ``energy_fn`` from ``x``.
+
+        ``frozen`` (broadcastable to x, 1 = hold fixed) restricts the
+        dynamics to the other entries: drift and noise are zero on frozen
+        entries, which is Langevin dynamics of the conditional distribution
+        of the free entries given the frozen ones.
 
         Returns:
             The final x (detached) and statistics as tensors (no host sync):
@@ -99,17 +106,22 @@ class LangevinSampler:
         if steps == 0:
             return x, {}
         half_var = step_size**2 / 2
+        free = None if frozen is None else 1 - frozen.to(x.dtype)
         drift_sum = x.new_zeros(())
         accepted = x.new_zeros(())
         with torch.enable_grad():
             energy, grad = _energy_and_grad(energy_fn, x)
             for step in range(steps):
                 drift = grad.mul(-half_var)
+                if free is not None:
+                    drift = drift * free
                 drift_sum += (drift.flatten(1).norm(dim=1) /
                               x.flatten(1).norm(dim=1).clamp_min(1e-12)).mean()
                 proposal = x + drift
                 if noise:
-                    proposal = proposal + step_size * torch.randn_like(x)
+                    step_noise = step_size * torch.randn_like(x)
+                    proposal = proposal + (step_noise if free is None else
+                                           step_noise * free)
                 if clamp is not None:
                     proposal = proposal.clamp(*clamp)
                 if not self.metropolis:
@@ -120,7 +132,9 @@ class LangevinSampler:
                 new_energy, new_grad = _energy_and_grad(energy_fn, proposal)
                 # log q(x | x') - log q(x' | x), q the Langevin proposal
                 forward = (proposal - x - drift).flatten(1).pow(2).sum(1)
-                backward = (x - proposal + half_var * new_grad).flatten(1)
+                backward = x - proposal + half_var * (
+                    new_grad if free is None else new_grad * free)
+                backward = backward.flatten(1)
                 log_ratio = (energy - new_energy -
                              backward.pow(2).sum(1) / (4 * half_var) +
                              forward / (4 * half_var))
@@ -135,35 +149,57 @@ class LangevinSampler:
             stats['acceptance'] = accepted / steps
         return x.detach(), stats
 
-    def revise(self, descriptor, y: Tensor, steps: Optional[int] = None
+    def revise(self,
+               descriptor,
+               y: Tensor,
+               steps: Optional[int] = None,
+               frozen: Optional[Tensor] = None
                ) -> Tuple[Tensor, Dict[str, Tensor]]:
-        """Step D1: l_p revision steps of eq. (4) under the descriptor."""
+        """Step D1: l_p revision steps of eq. (4) under the descriptor.
+
+        Args:
+            descriptor: A :class:`CoopDescriptor` (its ``energy``).
+            y (Tensor): Images to revise.
+            steps (int, optional): Overrides l_p.
+            frozen (Tensor, optional): 1 on pixels held fixed (the observed
+                pixels when refining a completion), 0 on revised ones.
+        """
         steps = self.revision_steps if steps is None else steps
         return self.run(descriptor.energy, y, steps, self.revision_step_size,
-                        self.revision_noise, self.clamp)
+                        self.revision_noise, self.clamp, frozen)
 
     def infer_latent(self,
                      generator,
                      y: Tensor,
                      x: Tensor,
                      observed: Optional[Tensor] = None,
-                     steps: Optional[int] = None
+                     steps: Optional[int] = None,
+                     sigma: Optional[float] = None
                      ) -> Tuple[Tensor, Dict[str, Tensor]]:
         """Step G1: l_q inference steps of eq. (9) for the latents of ``y``.
 
         Args:
-            generator: A :class:`CoopGenerator` (its ``neg_log_joint``).
+            generator: Maps latents to images: a :class:`CoopGenerator` or
+                any generator network (e.g. mmagic's ``DCGANGenerator``).
             y (Tensor): Images whose latents are inferred.
             x (Tensor): Initial latents (X_hat, or N(0, I) draws).
             observed (Tensor, optional): 1 on observed pixels, 0 on missing
                 ones; missing pixels do not enter the likelihood.
             steps (int, optional): Overrides l_q.
+            sigma (float, optional): sigma of eq. (6); defaults to the
+                generator's ``sigma``.
         """
         steps = self.inference_steps if steps is None else steps
+        sigma = getattr(generator, 'sigma', None) if sigma is None else sigma
+        if sigma is None or not sigma > 0:
+            raise ValueError(
+                f'Latent inference needs the residual std sigma of eq. (6): '
+                f'{type(generator).__name__} has no `sigma`, so pass a '
+                f'positive sigma (got {sigma}).')
         y = y.detach()
 
         def energy(latent):
-            return generator.neg_log_joint(latent, y, observed)
+            return neg_log_joint(generator, latent, y, sigma, observed)
 
         return self.run(energy, x, steps, self.inference_step_size,
                         self.inference_noise)
