@@ -1,0 +1,196 @@
+"""Image completion through a generator's latent space (paper 5.3)."""
+from contextlib import contextmanager
+from typing import Optional, Tuple, Union
+
+import torch
+from mmengine.model import BaseModel
+from torch import Tensor
+
+from mmagic.models.base_models.one_stage import OneStageInpaintor
+from mmagic.registry import MODELS
+from mmagic.structures import DataSample
+from ..coopnets.generator import residual_energy
+
+ModelCfg = Union[dict, torch.nn.Module]
+
+
+@MODELS.register_module()
+class LatentInpaintor(BaseModel):
+    """Recover occluded pixels by inferring the generator's latent (eq. 9).
+
+    For each occluded image Y with observed pixels O, Langevin dynamics on
+    ||O * (Y - g(X))||^2 / (2 sigma^2) + ||X||^2 / 2 (eq. 9 with only the
+    observed pixels in the likelihood) runs from X ~ N(0, I); the completion
+    is g(X) in the hole and Y elsewhere. Options:
+
+    - ``restarts``: several chains per image, keeping the one whose g(X)
+      fits the observed pixels best;
+    - ``refine_steps``: the cooperative polish, descriptor Langevin (eq. 4)
+      on the completion with the observed pixels held fixed.
+
+    It is a test-time model: it learns nothing and loads the generator (and
+    descriptor) of a trained checkpoint, e.g. of :class:`CoopNets` or of
+    mmagic's ``DCGAN`` (whose discriminator is ignored). Its predictions are
+    those of mmagic's ``OneStageInpaintor`` (``output.pred_img``,
+    ``fake_res``, ``fake_img`` beside ``gt_img`` and ``mask``), so mmagic's
+    inpainting metrics and visualisers read them.
+
+    Args:
+        generator (dict | nn.Module): The generator; it maps latents of
+            shape (N, *noise_size) to images in [-1, 1].
+        sampler (dict): :class:`LangevinSampler` config: ``inference_steps``
+            (the paper runs 1000), ``inference_step_size``,
+            ``inference_noise``; for refinement the revision settings.
+        descriptor (dict | nn.Module, optional): Needed for refinement.
+        sigma (float, optional): sigma of eq. (6); defaults to the
+            generator's ``sigma``.
+        restarts (int): Chains per image.
+        refine_steps (int): Descriptor Langevin steps on the completion.
+        batch_norm (str): Statistics for the generator's batch norm layers:
+            'batch' (each batch's own, as during CoopNets and DCGAN training
+            and in the official CoopNets code; running averages are left
+            untouched) or 'running' (the stored running averages, so each
+            image's completion is independent of its batch).
+        data_preprocessor (dict): mmagic ``DataPreprocessor`` config.
+    """
+
+    def __init__(self,
+                 generator: ModelCfg,
+                 sampler: dict,
+                 descriptor: Optional[ModelCfg] = None,
+                 sigma: Optional[float] = None,
+                 restarts: int = 1,
+                 refine_steps: int = 0,
+                 batch_norm: str = 'batch',
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(
+            data_preprocessor=data_preprocessor or dict(
+                type='DataPreprocessor'),
+            init_cfg=init_cfg)
+
+        def build(cfg):
+            return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
+
+        self.generator = build(generator)
+        self.descriptor = None if descriptor is None else build(descriptor)
+        self.sampler = MODELS.build(sampler)
+        if int(restarts) != restarts or restarts < 1:
+            raise ValueError(f'restarts must be a positive integer, got '
+                             f'{restarts}.')
+        if int(refine_steps) != refine_steps or refine_steps < 0:
+            raise ValueError(f'refine_steps must be a non-negative integer, '
+                             f'got {refine_steps}.')
+        if refine_steps and self.descriptor is None:
+            raise ValueError('refine_steps > 0 refines completions with '
+                             'descriptor Langevin: give a `descriptor`.')
+        if batch_norm not in ('batch', 'running'):
+            raise ValueError(f"batch_norm must be 'batch' or 'running', got "
+                             f'{batch_norm!r}.')
+        self.batch_norm = batch_norm
+        self.sigma = getattr(self.generator, 'sigma', None) \
+            if sigma is None else sigma
+        if self.sigma is None or not self.sigma > 0:
+            raise ValueError(
+                f'LatentInpaintor needs a positive sigma (eq. 6): '
+                f'{type(self.generator).__name__} has none, so set `sigma` '
+                f'(got {sigma}).')
+        noise_size = getattr(self.generator, 'noise_size', None)
+        if noise_size is None:
+            raise ValueError(f'{type(self.generator).__name__} has no '
+                             '`noise_size`; LatentInpaintor needs it to draw '
+                             'initial latents.')
+        self.latent_shape = ((noise_size, ) if isinstance(noise_size, int)
+                             else tuple(noise_size))
+        self.restarts = int(restarts)
+        self.refine_steps = int(refine_steps)
+
+    def complete(self, masked: Tensor, mask: Tensor) -> Tuple[Tensor, Tensor]:
+        """Complete normalised images; ``mask`` is 1 on missing pixels.
+
+        Returns:
+            g(X) of the best chain per image, and the completion: g(X) (then
+            refined) in the hole, the observed pixels elsewhere.
+        """
+        if mask.dim() != 4 or mask.shape[0] != masked.shape[0] or \
+                mask.shape[-2:] != masked.shape[-2:]:
+            raise ValueError(
+                f'Masks must be (N, 1, H, W) like the images '
+                f'{tuple(masked.shape)}, got {tuple(mask.shape)}.')
+        observed = 1 - mask.to(masked.dtype)
+        num = masked.shape[0]
+        # all restarts in one batch: chain r of image n sits at r * num + n
+        y = masked.repeat(self.restarts, 1, 1, 1)
+        obs = observed.repeat(self.restarts, 1, 1, 1)
+        x0 = torch.randn((num * self.restarts, ) + self.latent_shape,
+                         device=masked.device, dtype=masked.dtype)
+        with self._generator_statistics():
+            x, _ = self.sampler.infer_latent(
+                self.generator, y, x0, observed=obs, sigma=self.sigma)
+        with torch.no_grad(), self._generator_statistics():
+            fitted = self.generator(x)
+            misfit = residual_energy(fitted, y, self.sigma, obs)
+            best = misfit.view(self.restarts, num).argmin(0)
+            fitted = fitted.view((self.restarts, num) + fitted.shape[1:])[
+                best, torch.arange(num, device=best.device)]
+            completion = fitted * mask + masked * observed
+        if self.refine_steps:
+            completion, _ = self.sampler.revise(
+                self.descriptor, completion, self.refine_steps,
+                frozen=observed)
+        return fitted, completion
+
+    @contextmanager
+    def _generator_statistics(self):
+        """Run the generator's batch norm layers on batch statistics (if
+        ``batch_norm='batch'``) without changing their running averages."""
+        layers = [m for m in self.generator.modules()
+                  if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+        if self.batch_norm == 'running' or not layers:
+            yield
+            return
+        saved = [(m.training, m.momentum, m.num_batches_tracked.clone()
+                  if m.num_batches_tracked is not None else None)
+                 for m in layers]
+        for m in layers:
+            m.train()
+            m.momentum = 0.0  # running = (1 - 0) * running + 0 * batch
+        try:
+            yield
+        finally:
+            for m, (training, momentum, tracked) in zip(layers, saved):
+                m.train(training)
+                m.momentum = momentum
+                if tracked is not None:
+                    m.num_batches_tracked.copy_(tracked)
+
+    # OneStageInpaintor's packing of predictions and inputs into DataSamples
+    convert_to_datasample = OneStageInpaintor.convert_to_datasample
+
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[DataSample] = None,
+                mode: str = 'tensor'):
+        """``tensor``: (g(X), completion); ``predict``: DataSamples.
+
+        ``inputs`` are the masked images (mmagic's ``GetMaskedImage`` +
+        ``PackInputs``), ``data_samples.mask`` their masks.
+        """
+        if data_samples is None or 'mask' not in data_samples:
+            raise ValueError(
+                'LatentInpaintor needs masks: build the data pipeline with '
+                "mmagic's LoadMask and GetMaskedImage before PackInputs.")
+        fake_res, fake_img = self.complete(inputs, data_samples.mask)
+        if mode == 'tensor':
+            return fake_res, fake_img
+        if mode != 'predict':
+            raise ValueError(
+                f'LatentInpaintor only completes images (mode tensor or '
+                f'predict), got mode {mode!r}; train the generator with '
+                'CoopNets (or DCGAN) and load its checkpoint.')
+        destruct = self.data_preprocessor.destruct
+        predictions = DataSample(
+            fake_res=destruct(fake_res, data_samples),
+            fake_img=destruct(fake_img, data_samples),
+            pred_img=destruct(fake_img, data_samples))
+        return self.convert_to_datasample(predictions, data_samples, inputs)
