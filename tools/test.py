@@ -1,7 +1,8 @@
-"""Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT``.
+"""Evaluate a checkpoint: ``python tools/test.py CONFIG [CHECKPOINT]``.
 
 mmagic's own ``tools/test.py`` with ``mmcoop`` imported first (see
-``tools/train.py``).
+``tools/train.py``). The checkpoint may be left out only for models without
+learned weights (e.g. ``OpenCVInpaintor``).
 """
 import os.path as osp
 import sys
@@ -17,7 +18,10 @@ from tool_args import common_parser, load_config  # noqa: E402
 def parse_args():
     parser = common_parser('Test (and evaluate) a model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='checkpoint file (omit for models without weights)')
     parser.add_argument('--work-dir', help='the dir to save logs and results')
     parser.add_argument(
         '--out', help='dump the metrics to this file (.json, .yaml or .pkl)')
@@ -26,12 +30,15 @@ def parse_args():
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.checkpoint):
+    if args.checkpoint and not osp.isfile(args.checkpoint):
         sys.exit(f'Checkpoint {args.checkpoint!r} does not exist.')
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
 
     runner = Runner.from_cfg(cfg)
+    if not args.checkpoint and any(True for _ in runner.model.parameters()):
+        sys.exit(f'{type(runner.model).__name__} has learned weights: give '
+                 'the checkpoint to evaluate after the config.')
     metrics = runner.test()
     if metrics is None:
         # mmagic's MultiTestLoop returns nothing; mmengine's RuntimeInfoHook

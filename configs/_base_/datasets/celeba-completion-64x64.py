@@ -1,0 +1,45 @@
+# Occluded 64x64 CelebA faces for completion (paper 5.3), through mmagic's
+# inpainting data path: the face crop of celeba-64x64.py, a mask from
+# mmagic's LoadMask (any mask mode: bbox, irregular, ff, set, file), then
+# GetMaskedImage. Masks are drawn per image from `mask_seed` and the file
+# name (SeededTransform), so every method and run sees the same masks.
+# Configs put a mask between `load_pipeline` and `pack_pipeline`, e.g.
+#   pipeline=[*_base_.load_pipeline, mask, *_base_.pack_pipeline]
+# `data_root` must be set: a folder of test faces.
+dataset_type = 'BasicImageDataset'
+mask_seed = 2018
+
+load_pipeline = [
+    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='Crop', keys=['gt'], crop_size=(108, 108), random_crop=False),
+    dict(type='Resize', keys='gt', scale=(64, 64), keep_ratio=False),
+]
+pack_pipeline = [
+    dict(type='GetMaskedImage'),
+    dict(type='PackInputs'),
+]
+
+test_dataloader = dict(
+    batch_size=100,
+    num_workers=2,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=None,
+        data_prefix=dict(gt=''),
+        test_mode=True,
+        pipeline=None))
+test_cfg = dict(type='MultiTestLoop')
+
+# The paper's two numbers (Table 2): mean absolute error over the occluded
+# pixels relative to the range (mmagic's MAE with the mask; mmagic scales
+# 0-255 values by 1/255) and PSNR over the occluded pixels; then mmagic's
+# whole-image PSNR and SSIM.
+test_evaluator = [
+    dict(type='MAE', mask_key='mask', prefix='hole'),
+    dict(type='MaskedPSNR', mask_key='mask', prefix='hole'),
+    dict(type='PSNR', prefix='image'),
+    dict(type='SSIM', prefix='image'),
+]

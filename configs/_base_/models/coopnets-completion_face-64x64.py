@@ -1,0 +1,24 @@
+# Completion with the CoopNets face model (paper 5.3): the generator and
+# descriptor of coopnets_face-64x64.py, loaded from a CoopNets checkpoint.
+# The latent of each occluded face is inferred by 1000 Langevin steps of
+# eq. (9) from X ~ N(0, I) on the observed pixels (the paper's procedure);
+# `restarts` and `refine_steps` (descriptor Langevin with the observed
+# pixels fixed) are options, off here as in the paper.
+_base_ = ['./coopnets_face-64x64.py']
+
+model = dict(
+    _delete_=True,
+    type='LatentInpaintor',
+    data_preprocessor=dict(type='DataPreprocessor'),
+    generator=_base_.model.generator,
+    descriptor=_base_.model.descriptor,
+    sampler=dict(
+        type='LangevinSampler',
+        inference_steps=1000,
+        inference_step_size=0.1,
+        inference_noise=True,
+        revision_steps=0,
+        revision_step_size=_base_.model.sampler.revision_step_size,
+        clamp=(-1, 1)),
+    restarts=1,
+    refine_steps=0)

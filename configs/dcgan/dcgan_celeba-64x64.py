@@ -1,0 +1,64 @@
+# mmagic's own DCGAN (its CelebA 64x64 config, inherited, not copied) on the
+# same faces and face crop as coopnets_celeba-64x64.py: the paper's DCGAN
+# baseline (Table 2 trains it for 600 iterations on the same faces). Its
+# generator completes faces with the same latent inference as CoopNets
+# (configs/completion_baselines/dcgan_completion-m30_celeba-64x64.py).
+#   python tools/train.py configs/dcgan/dcgan_celeba-64x64.py
+_base_ = ['mmagic::dcgan/dcgan_1xb128-300kiters_celeba-cropped-64.py']
+
+custom_imports = dict(imports=['mmcoop'], allow_failed_imports=False)
+
+data_root = '../shared/data/celeba'
+batch_size = 128
+face_pipeline = [
+    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='Crop', keys=['gt'], crop_size=(108, 108), random_crop=False),
+    dict(type='Resize', keys='gt', scale=(64, 64), keep_ratio=False),
+    dict(type='PackInputs', keys='gt'),
+]
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=2,
+    dataset=dict(
+        data_root=data_root,
+        data_prefix=dict(gt='train'),
+        pipeline=face_pipeline))
+
+# no periodic validation; tools/test.py reports FID of 600 samples against
+# the 600 held-out faces, as for CoopNets
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
+test_dataloader = dict(
+    batch_size=100,
+    num_workers=2,
+    dataset=dict(
+        data_root=data_root,
+        data_prefix=dict(gt='val'),
+        pipeline=face_pipeline))
+test_evaluator = dict(
+    _delete_=True,
+    type='Evaluator',
+    metrics=[
+        dict(
+            type='OfflineFID',
+            prefix='FID',
+            fake_nums=600,
+            real_nums=600,
+            sample_model='orig',
+            inception_pkl='work_dirs/fid_stats/celeba-val-64x64-'
+            'fid_helper_inception.pkl'),
+    ])
+
+train_cfg = dict(max_iters=600, val_interval=None)
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=100, save_best=None, max_keep_ckpts=10))
+custom_hooks = [
+    dict(
+        type='VisualizationHook',
+        interval=100,
+        fixed_input=True,
+        n_samples=64,
+        vis_kwargs_list=dict(type='GAN', name='fake_img'))
+]

@@ -1,0 +1,197 @@
+"""Face completion benchmark: the paper's Table 2 and Figure 8 for our runs.
+
+Evaluates every method on the same occluded test faces for each square mask
+size by calling ``tools/test.py`` (so each number is reproducible with that
+one command, printed as it runs), then writes ``table.md``, ``table.json``
+and, per mask size, ``figure_m<size>.png``: rows of original, occluded and
+each method's completion for the first test faces.
+
+    python tools/benchmarks/completion_table.py --out-dir work_dirs/table2 \\
+      --method CoopNets configs/coopnets/coopnets-completion-m30_celeba-64x64.py \\
+          work_dirs/coopnets_celeba-64x64/iter_600.pth \\
+      --method Telea \\
+          configs/completion_baselines/opencv-telea_completion-m30_celeba-64x64.py
+
+Each method's config sets its model; the mask size replaces the square size
+of the ``LoadMask`` (bbox) transform in its test pipeline, so all methods
+see the same seeded masks.
+"""
+import argparse
+import functools
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--method',
+        nargs='+',
+        action='append',
+        required=True,
+        metavar='NAME CONFIG [CHECKPOINT]',
+        help='a method: its name, completion config and checkpoint (none '
+        'for models without weights); repeat for each method')
+    parser.add_argument('--masks', type=int, nargs='+', default=[30, 40, 50],
+                        help='square mask sizes (paper: 30 40 50)')
+    parser.add_argument('--num-images', type=int, default=None,
+                        help='evaluate the first N test images (default all)')
+    parser.add_argument('--batch-size', type=int, default=None)
+    parser.add_argument('--data-root', default=None,
+                        help='data_root of the test set (the configs read its '
+                        'data_prefix folder, val/); default: the configs\'')
+    parser.add_argument('--figure-images', type=int, default=8,
+                        help='test faces shown in each figure')
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument(
+        '--cfg-options', nargs='+', default=[],
+        help='key=value overrides applied to every method whose config has '
+        'the parent key, e.g. model.sampler.inference_steps=300 (only '
+        'methods with a sampler)')
+    args = parser.parse_args(argv)
+    for method in args.method:
+        if len(method) not in (2, 3):
+            parser.error(f'--method takes NAME CONFIG [CHECKPOINT], got '
+                         f'{method}.')
+        if not osp.isfile(method[1]):
+            parser.error(f'config {method[1]!r} of {method[0]} not found.')
+        if len(method) == 3 and not osp.isfile(method[2]):
+            parser.error(f'checkpoint {method[2]!r} of {method[0]} not '
+                         'found.')
+    return args
+
+
+@functools.lru_cache()
+def load_config(config: str):
+    import mmcoop  # noqa: F401  (registrations, compatibility fixes)
+    from mmengine import Config
+    return Config.fromfile(config)
+
+
+def applies_to(config: str, option: str) -> bool:
+    """Whether ``key=value`` sets something the config has the parent of
+    (``model.sampler.inference_steps`` only for models with a sampler)."""
+    node = load_config(config)
+    for part in option.split('=', 1)[0].split('.')[:-1]:
+        if isinstance(node, (list, tuple)) and part.isdigit():
+            node = node[int(part)] if int(part) < len(node) else None
+        else:
+            node = node.get(part) if hasattr(node, 'get') else None
+        if node is None:
+            return False
+    return True
+
+
+def mask_size_key(config: str) -> str:
+    """The --cfg-options key of the square size of the config's box mask."""
+    pipeline = load_config(config).test_dataloader.dataset.pipeline
+    for index, step in enumerate(pipeline):
+        inner, prefix = step, f'test_dataloader.dataset.pipeline.{index}'
+        if step['type'] == 'SeededTransform':
+            inner, prefix = step['transform'], prefix + '.transform'
+        if inner['type'] == 'LoadMask' and inner.get('mask_mode') == 'bbox':
+            return prefix + '.mask_config.max_bbox_shape'
+    raise ValueError(f'{config} has no LoadMask(mask_mode="bbox") in its '
+                     'test pipeline; the benchmark varies square masks.')
+
+
+def test_command(args, name, config, checkpoint, size, work_dir):
+    options = [f'{mask_size_key(config)}={size}']
+    options += [o for o in args.cfg_options if applies_to(config, o)]
+    if args.num_images:
+        options.append(f'test_dataloader.dataset.indices={args.num_images}')
+    if args.batch_size:
+        options.append(f'test_dataloader.batch_size={args.batch_size}')
+    if args.data_root:
+        options.append(f'test_dataloader.dataset.data_root={args.data_root}')
+    return [
+        sys.executable, osp.join(REPO, 'tools', 'test.py'), config,
+        *([checkpoint] if checkpoint else []), '--work-dir', work_dir,
+        '--out', osp.join(work_dir, 'metrics.json'), '--cfg-options',
+        *options
+    ]
+
+
+def completion_rows(work_dir: str, count: int):
+    """The first ``count`` (original | occluded | completed) rows written by
+    mmagic's BasicVisualizationHook, sorted by file name."""
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'vis_image',
+                                      '*.png')))[:count]
+    return [cv2.imread(f) for f in files]
+
+
+def figure(rows_by_method):
+    """Columns of faces; rows original, occluded, then one per method."""
+    names = list(rows_by_method)
+    first = rows_by_method[names[0]]
+    width = first[0].shape[1] // 3
+    lines = [[r[:, :width] for r in first], [r[:, width:2 * width]
+                                             for r in first]]
+    lines += [[r[:, 2 * width:] for r in rows_by_method[n]] for n in names]
+    return np.concatenate([np.concatenate(line, axis=1) for line in lines])
+
+
+def markdown(results, masks):
+    header = ('| method | ' + ' | '.join(f'error M{m}' for m in masks) +
+              ' | ' + ' | '.join(f'PSNR M{m}' for m in masks) + ' |')
+    lines = [header, '|' + '---|' * (1 + 2 * len(masks))]
+    for name, by_mask in results.items():
+        errors = [f"{by_mask[str(m)]['hole/MAE']:.3f}" for m in masks]
+        psnrs = [f"{by_mask[str(m)]['hole/MaskedPSNR']:.2f}" for m in masks]
+        lines.append(f'| {name} | ' + ' | '.join(errors + psnrs) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.makedirs(args.out_dir, exist_ok=True)
+    results, runs = {}, []
+    total, done, start = len(args.masks) * len(args.method), 0, time.time()
+    for size in args.masks:
+        rows_by_method = {}
+        for method in args.method:
+            name, config = method[:2]
+            checkpoint = method[2] if len(method) == 3 else None
+            work_dir = osp.join(args.out_dir, f'm{size}', name)
+            cmd = test_command(args, name, config, checkpoint, size, work_dir)
+            print(f'[{done + 1}/{total}] {name} M{size}: '
+                  f'{" ".join(cmd[1:])}', flush=True)
+            run_start = time.time()
+            result = subprocess.run(cmd, cwd=REPO, capture_output=True,
+                                    text=True)
+            if result.returncode != 0:
+                sys.exit(f'{name} M{size} failed:\n{result.stderr[-3000:]}')
+            metrics = json.load(open(osp.join(work_dir, 'metrics.json')))
+            seconds = time.time() - run_start
+            results.setdefault(name, {})[str(size)] = metrics
+            runs.append(dict(method=name, mask=size, seconds=seconds,
+                             command=cmd[1:], metrics=metrics))
+            rows_by_method[name] = completion_rows(work_dir,
+                                                   args.figure_images)
+            done += 1
+            print(f'    error {metrics["hole/MAE"]:.4f}  PSNR '
+                  f'{metrics["hole/MaskedPSNR"]:.2f} dB  ({seconds:.0f} s; '
+                  f'{time.time() - start:.0f} s in all)', flush=True)
+        cv2.imwrite(osp.join(args.out_dir, f'figure_m{size}.png'),
+                    figure(rows_by_method))
+    table = markdown(results, args.masks)
+    with open(osp.join(args.out_dir, 'table.md'), 'w') as f:
+        f.write(table)
+    with open(osp.join(args.out_dir, 'table.json'), 'w') as f:
+        json.dump(dict(results=results, runs=runs), f, indent=2)
+    print(table)
+
+
+if __name__ == '__main__':
+    main()
