@@ -64,6 +64,25 @@ def test_resume_continues_from_the_last_checkpoint(celeba_root, trained):
     assert osp.isfile(trained / 'iter_6.pth')
 
 
+def test_resumed_run_ends_exactly_where_an_uninterrupted_run_does(
+        celeba_root, trained, tmp_path):
+    import torch
+    if not osp.isfile(trained / 'iter_6.pth'):
+        pytest.skip('needs the training and resume runs above')
+    run_tool('train.py', CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
+             *small_run_options(celeba_root, 6))
+    resumed = torch.load(trained / 'iter_6.pth', map_location='cpu')
+    straight = torch.load(tmp_path / 'iter_6.pth', map_location='cpu')
+    for key, value in straight['state_dict'].items():
+        assert torch.equal(resumed['state_dict'][key], value), key
+    for name in ('descriptor', 'generator'):
+        states = [c['optimizer'][name]['state'] for c in (resumed, straight)]
+        assert states[0].keys() == states[1].keys()
+        for index, state in states[1].items():
+            for key, value in state.items():
+                assert torch.equal(states[0][index][key], value), (name, key)
+
+
 def test_test_tool_reports_fid(celeba_root, trained, tmp_path):
     checkpoint = trained / 'iter_4.pth'
     if not osp.isfile(checkpoint):

@@ -17,6 +17,9 @@ default_hooks = dict(
         less_keys=['FID-Full-50k/fid', 'FID/fid'],
         save_optimizer=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Langevin noise and latents of iteration k depend only on (seed, k), so
+    # --resume continues exactly as an uninterrupted run would
+    iteration_seed=dict(type='IterationSeedHook'),
 )
 
 env_cfg = dict(
