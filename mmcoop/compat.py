@@ -320,13 +320,72 @@ def fix_package_lookup_without_pkg_resources() -> None:
         module.get_installed_path = get_installed_path
 
 
+class _AtomicWriteFile:
+    """A file opened for writing at a temporary path beside ``path``; on a
+    clean close it is flushed to disk and renamed onto ``path``."""
+
+    def __init__(self, path, mode, *args, **kwargs):
+        self._path = os.fspath(path)
+        self._tmp = f'{self._path}.tmp-{os.getpid()}'
+        self._file = open(self._tmp, mode, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:  # keep the old file; drop the partial one
+            self._file.close()
+            os.remove(self._tmp)
+
+    def close(self):
+        if self._file.closed:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        os.replace(self._tmp, self._path)
+
+
+def _atomic_open(file, mode='r', *args, **kwargs):
+    """``open`` whose plain write modes ('w', 'wb') replace files
+    atomically; every other mode is the builtin ``open``."""
+    if mode.startswith('w') and '+' not in mode:
+        return _AtomicWriteFile(file, mode, *args, **kwargs)
+    return open(file, mode, *args, **kwargs)
+
+
+def fix_atomic_checkpoint_writes() -> None:
+    """mmengine writes checkpoints and ``last_checkpoint`` in place.
+
+    In mmengine 0.10.7 ``LocalBackend.put`` (which writes every local
+    checkpoint) and ``CheckpointHook`` (which writes ``last_checkpoint``)
+    open the final path with 'wb'/'w' and write into it, so a process killed
+    mid-write leaves a truncated checkpoint, or an empty ``last_checkpoint``,
+    that ``--resume`` then picks and cannot load. Both modules get an
+    ``open`` (module globals shadow the builtin) that writes to a temporary
+    file, fsyncs it and renames it over the target, which POSIX makes
+    atomic: a reader sees the old file or the complete new one. Remove when
+    mmengine writes files atomically.
+    """
+    from mmengine.fileio.backends import local_backend
+    from mmengine.hooks import checkpoint_hook
+    local_backend.open = _atomic_open
+    checkpoint_hook.open = _atomic_open
+
+
 def apply_all() -> List[str]:
     """Apply every fix once; return the names of the fixes applied."""
     global _APPLIED
     fixes = [fix_numpy_bool8, fix_checkpoint_weights_only,
              fix_mmagic_eager_imports, fix_dcgan_init_weights,
              fix_cpu_distributed_launch,
-             fix_package_lookup_without_pkg_resources]
+             fix_package_lookup_without_pkg_resources,
+             fix_atomic_checkpoint_writes]
     if not _APPLIED:
         for fix in fixes:
             fix()

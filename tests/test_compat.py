@@ -136,3 +136,34 @@ def test_configs_inherit_from_mmagic_configs_without_pkg_resources(tmp_path):
     cfg = Config.fromfile(str(config))
     assert cfg.model.type == 'DCGAN'
     assert cfg.model.generator.type == 'DCGANGenerator'
+
+
+def test_checkpoint_files_are_replaced_atomically(tmp_path, monkeypatch):
+    from mmengine.fileio.backends import LocalBackend
+    from mmengine.hooks import checkpoint_hook
+    target = tmp_path / 'iter_2.pth'
+    LocalBackend().put(b'old checkpoint', str(target))
+    # a crash while writing the new one leaves the old file intact
+    with pytest.raises(RuntimeError):
+        with checkpoint_hook.open(str(target), 'wb') as f:
+            f.write(b'half a chec')
+            raise RuntimeError('killed')
+    assert target.read_bytes() == b'old checkpoint'
+    assert [p.name for p in tmp_path.iterdir()] == ['iter_2.pth']
+
+    import os
+    renamed = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        renamed.append((src, dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, 'replace', replace)
+    LocalBackend().put(b'new checkpoint', str(target))
+    assert target.read_bytes() == b'new checkpoint'
+    assert renamed == [(f'{target}.tmp-{os.getpid()}', str(target))]
+    LocalBackend().put_text('text', str(tmp_path / 'last_checkpoint'))
+    assert (tmp_path / 'last_checkpoint').read_text() == 'text'
+    with checkpoint_hook.open(str(tmp_path / 'last_checkpoint')) as f:
+        assert f.read() == 'text'  # reading is the builtin open

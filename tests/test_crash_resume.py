@@ -1,0 +1,63 @@
+"""Training killed (SIGKILL) at random moments always resumes."""
+import os
+import os.path as osp
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import torch
+
+from tests.conftest import REPO
+from tests.test_tools_e2e import CONFIG, small_run_options
+
+
+def train_command(work_dir, celeba_root, max_iters, resume):
+    options = small_run_options(celeba_root, max_iters)
+    options = [o for o in options if 'interval' not in o]
+    options += ['default_hooks.checkpoint.interval=1',
+                'default_hooks.checkpoint.max_keep_ckpts=2',
+                'default_hooks.logger.interval=1', 'custom_hooks=[]']
+    return [sys.executable, osp.join(REPO, 'tools', 'train.py'), CONFIG,
+            '--work-dir', str(work_dir), *(['--resume'] if resume else []),
+            '--cfg-options', *options]
+
+
+def resumable_checkpoint(work_dir):
+    """What --resume would load, loaded; None before the first save."""
+    pointer = work_dir / 'last_checkpoint'
+    if not pointer.exists():
+        return None
+    path = pointer.read_text().strip()
+    return path, torch.load(path, map_location='cpu')
+
+
+def test_sigkill_at_random_moments_never_breaks_resume(celeba_root,
+                                                       tmp_path):
+    rng = random.Random(0)
+    max_iters, kills, iters_seen = 12, 0, []
+    for attempt in range(4):
+        cmd = train_command(tmp_path, celeba_root, max_iters,
+                            resume=attempt > 0)
+        log = open(tmp_path / f'attempt{attempt}.log', 'w')
+        process = subprocess.Popen(cmd, cwd=REPO, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        if attempt < 3:
+            # start-up takes a few seconds; then one save per iteration
+            time.sleep(rng.uniform(6, 16))
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+                kills += 1
+        assert process.wait(timeout=600) in (0, -signal.SIGKILL), \
+            open(tmp_path / f'attempt{attempt}.log').read()[-3000:]
+        found = resumable_checkpoint(tmp_path)
+        if found is not None:
+            path, checkpoint = found
+            iters_seen.append(checkpoint['meta']['iter'])
+            assert osp.basename(path) == f'iter_{iters_seen[-1]}.pth'
+    assert kills >= 2
+    assert iters_seen[-1] == max_iters
+    assert iters_seen == sorted(iters_seen)
+    leftovers = [p.name for p in tmp_path.iterdir() if '.tmp-' in p.name]
+    assert len(leftovers) <= kills  # partial files of killed writes only
