@@ -9,13 +9,19 @@ from mmengine.config import Config
 from mmagic.registry import DATASETS, MODELS
 from tests.conftest import REPO
 
-CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'coopnets', '*.py')))
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'coopnets',
+                                    'coopnets_*.py')))
+COMPLETION_CONFIGS = sorted(
+    glob.glob(osp.join(REPO, 'configs', 'coopnets', 'coopnets-completion*.py'))
+    + glob.glob(osp.join(REPO, 'configs', 'completion_baselines', '*.py')))
+DCGAN_CONFIG = osp.join(REPO, 'configs', 'dcgan', 'dcgan_celeba-64x64.py')
 
 
 def test_there_are_configs():
     names = {osp.basename(c) for c in CONFIGS}
     assert {'coopnets_celeba-64x64.py', 'coopnets_texture-224x224.py',
             'coopnets_demo-gravel-64x64.py'} <= names
+    assert len(COMPLETION_CONFIGS) == 6  # M30/M40/M50, DCGAN, Telea, NS
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
@@ -47,3 +53,39 @@ def test_config_data_matches_the_model(path, celeba_root):
     size = MODELS.build(cfg.model).descriptor.image_size
     assert isinstance(image, torch.Tensor)
     assert image.shape == (3, size, size)
+
+
+@pytest.mark.parametrize('path', COMPLETION_CONFIGS, ids=osp.basename)
+def test_completion_config_occludes_faces_and_completes_them(path,
+                                                             celeba_root):
+    cfg = Config.fromfile(path)
+    dataset_cfg = cfg.test_dataloader.dataset
+    dataset_cfg.data_root = osp.join(REPO, dataset_cfg.data_root)
+    sample = DATASETS.build(dataset_cfg)[0]
+    side = int(osp.basename(path).split('-m')[1][:2])  # ...-m30_...
+    mask = sample['data_samples'].mask
+    assert mask.shape == (1, 64, 64) and mask.sum() == side * side
+    model = MODELS.build(cfg.model)
+    model.eval()
+    if 'sampler' in cfg.model:
+        model.sampler.inference_steps = 1
+    out = model.test_step(dict(inputs=[sample['inputs']],
+                               data_samples=[sample['data_samples']]))
+    assert out[0].output.pred_img.shape == (3, 64, 64)
+    evaluator = {m['type'] for m in cfg.test_evaluator}
+    assert evaluator == {'MAE', 'MaskedPSNR', 'PSNR', 'SSIM'}
+
+
+def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
+    cfg = Config.fromfile(DCGAN_CONFIG)
+    assert cfg.model.type == 'DCGAN'
+    faces = Config.fromfile(osp.join(REPO, 'configs', 'coopnets',
+                                     'coopnets_celeba-64x64.py'))
+    assert (cfg.train_dataloader.dataset.pipeline ==
+            faces.train_dataloader.dataset.pipeline)
+    dataset_cfg = cfg.train_dataloader.dataset
+    dataset_cfg.data_root = osp.join(REPO, dataset_cfg.data_root)
+    image = DATASETS.build(dataset_cfg)[0]['inputs']
+    model = MODELS.build(cfg.model)
+    model.eval()
+    assert image.shape == model.generator(None, num_batches=1)[0].shape

@@ -13,6 +13,6 @@ model = dict(
         _delete_=True,
         type='DCGANGenerator',
         output_scale=64,
-        base_channels=1024),
+        base_channels=512),
     descriptor=None,
     sigma=0.3)

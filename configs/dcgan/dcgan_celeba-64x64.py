@@ -8,6 +8,13 @@ _base_ = ['mmagic::dcgan/dcgan_1xb128-300kiters_celeba-cropped-64.py']
 
 custom_imports = dict(imports=['mmcoop'], allow_failed_imports=False)
 
+# base_channels 512 instead of mmagic's 1024: the generator then has the
+# widths of CoopNets' face generator (512/256/128/64), a like-for-like
+# comparison at a quarter of the compute
+model = dict(
+    generator=dict(base_channels=512),
+    discriminator=dict(base_channels=64))
+
 data_root = '../shared/data/celeba'
 batch_size = 128
 face_pipeline = [
