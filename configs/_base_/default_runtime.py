@@ -20,6 +20,10 @@ default_hooks = dict(
     # Langevin noise and latents of iteration k depend only on (seed, k), so
     # --resume continues exactly as an uninterrupted run would
     iteration_seed=dict(type='IterationSeedHook'),
+    # stops a diverging run (non-finite or runaway losses, energies, drift
+    # or parameters) before the bad state is checkpointed; action='rollback'
+    # reloads the last good checkpoint with lower learning rates instead
+    divergence_guard=dict(type='DivergenceGuardHook', action='stop'),
 )
 
 env_cfg = dict(

@@ -1,3 +1,8 @@
+from .divergence_guard_hook import (DivergenceGuardHook, TrainingDiverged,
+                                    last_good_checkpoint)
 from .iteration_seed_hook import IterationSeedHook, iteration_seed
 
-__all__ = ['IterationSeedHook', 'iteration_seed']
+__all__ = [
+    'DivergenceGuardHook', 'IterationSeedHook', 'TrainingDiverged',
+    'iteration_seed', 'last_good_checkpoint'
+]

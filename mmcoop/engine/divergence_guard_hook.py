@@ -1,0 +1,171 @@
+"""Stop (or roll back) training when energy-based learning diverges."""
+import glob
+import math
+import os.path as osp
+import re
+from typing import Dict, Optional, Sequence, Tuple
+
+import torch
+from mmengine.hooks import Hook
+
+from mmagic.registry import HOOKS
+
+USUAL_CAUSES = (
+    'Usual causes: a descriptor learning rate that is too large, a Langevin '
+    'step size (delta) or number of steps (l_p) that is too large, or a '
+    'reference std s that is too small; keep langevin_drift near 0.01.')
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised by :class:`DivergenceGuardHook` to stop a diverged run."""
+
+
+@HOOKS.register_module()
+class DivergenceGuardHook(Hook):
+    """Watch losses, energies, Langevin drift and parameters every iteration.
+
+    An iteration diverges when a watched value or a network parameter is not
+    finite, when ``|value|`` of a watched quantity exceeds ``max_abs``, or
+    when the Langevin drift (per step, relative to |Y|) exceeds
+    ``max_drift`` for ``patience`` iterations in a row. The hook runs before
+    the checkpoint hook, so the diverged state is never saved and the last
+    good checkpoint is never overwritten. The last good checkpoint is the
+    newest ``iter_N.pth`` in the work dir whose parameters went on to give
+    a healthy iteration: the one saved right before the first bad iteration
+    holds the update that diverged and is passed over. Then:
+
+    - ``action='stop'``: raise :class:`TrainingDiverged`, naming the
+      iteration, the quantity, its value, the usual causes and the last good
+      checkpoint;
+    - ``action='rollback'``: reload the last good checkpoint (model,
+      optimisers, message hub), multiply every learning rate by
+      ``lr_factor`` (compounding over rollbacks) and continue; after
+      ``max_rollbacks`` rollbacks, stop as above.
+
+    Args:
+        keys (Sequence[str]): Logged quantities to watch.
+        max_abs (float): Bound on |value| of the watched quantities.
+        drift_key (str): The drift quantity.
+        max_drift (float): Bound on the drift.
+        patience (int): Consecutive iterations over ``max_drift`` tolerated.
+        action (str): 'stop' or 'rollback'.
+        lr_factor (float): Learning-rate multiplier per rollback.
+        max_rollbacks (int): Rollbacks before stopping.
+    """
+
+    priority = 'ABOVE_NORMAL'  # before CheckpointHook (VERY_LOW)
+
+    def __init__(self,
+                 keys: Sequence[str] = ('loss_descriptor', 'loss_generator',
+                                        'f_observed', 'f_revised'),
+                 max_abs: float = 1e15,
+                 drift_key: str = 'langevin_drift',
+                 max_drift: float = 0.5,
+                 patience: int = 3,
+                 action: str = 'stop',
+                 lr_factor: float = 0.5,
+                 max_rollbacks: int = 3):
+        if action not in ('stop', 'rollback'):
+            raise ValueError(f"action must be 'stop' or 'rollback', got "
+                             f'{action!r}.')
+        if not 0 < lr_factor < 1:
+            raise ValueError(f'lr_factor must be in (0, 1), got {lr_factor}.')
+        if not (max_abs > 0 and max_drift > 0 and patience >= 1):
+            raise ValueError('max_abs and max_drift must be positive and '
+                             'patience at least 1.')
+        self.keys = tuple(keys)
+        self.max_abs = max_abs
+        self.drift_key = drift_key
+        self.max_drift = max_drift
+        self.patience = int(patience)
+        self.action = action
+        self.lr_factor = lr_factor
+        self.max_rollbacks = int(max_rollbacks)
+        self.rollbacks = 0
+        self._over_drift = 0
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs: Optional[Dict] = None) -> None:
+        found = self.find_problem(runner.model, outputs or {})
+        if found is None:
+            return
+        problem, bad_iterations = found
+        iteration = runner.iter + 1
+        message = (f'Training diverged at iteration {iteration}: '
+                   f'{problem}. {USUAL_CAUSES}')
+        checkpoint = last_good_checkpoint(runner.work_dir,
+                                          iteration - bad_iterations + 1)
+        if self.action == 'rollback' and checkpoint and \
+                self.rollbacks < self.max_rollbacks:
+            self.rollback(runner, checkpoint, message)
+            return
+        where = (f'The last good checkpoint, {checkpoint}, was kept; lower '
+                 'the setting at fault and continue from it with --resume.'
+                 if checkpoint else 'No checkpoint had been written.')
+        if self.rollbacks:
+            where = f'Rolled back {self.rollbacks} times already. ' + where
+        raise TrainingDiverged(f'{message} {where}')
+
+    def find_problem(self, model,
+                     outputs: Dict) -> Optional[Tuple[str, int]]:
+        """What diverged and over how many iterations, or None."""
+        for key in self.keys + (self.drift_key, ):
+            if key not in outputs:
+                continue
+            value = float(outputs[key])
+            if not math.isfinite(value):
+                return f'{key} is {value}', 1
+            if key != self.drift_key and abs(value) > self.max_abs:
+                return (f'|{key}| = {abs(value):.3g} exceeds '
+                        f'{self.max_abs:g}', 1)
+        drift = outputs.get(self.drift_key)
+        if drift is not None and float(drift) > self.max_drift:
+            self._over_drift += 1
+            if self._over_drift >= self.patience:
+                return (f'{self.drift_key} = {float(drift):.3g} exceeded '
+                        f'{self.max_drift:g} for {self._over_drift} '
+                        'iterations', self._over_drift)
+        else:
+            self._over_drift = 0
+        with torch.no_grad():
+            peaks = [p.detach().abs().max() for p in model.parameters()
+                     if p.numel()]
+            if peaks and not torch.isfinite(torch.stack(peaks)).all():
+                return 'a network parameter is not finite', 1
+        return None
+
+    def rollback(self, runner, checkpoint: str, message: str) -> None:
+        self.rollbacks += 1
+        self._over_drift = 0
+        runner.resume(checkpoint)
+        factor = self.lr_factor**self.rollbacks
+        wrappers = (runner.optim_wrapper.values() if hasattr(
+            runner.optim_wrapper, 'values') else [runner.optim_wrapper])
+        for wrapper in wrappers:
+            for group in wrapper.param_groups:
+                group['lr'] *= factor
+        # the loop adds 1 to its counter after this hook: land on the
+        # checkpoint's iteration
+        runner.train_loop._iter -= 1
+        runner.logger.warning(
+            f'{message} Rolled back to {checkpoint} (rollback '
+            f'{self.rollbacks} of {self.max_rollbacks}) with learning rates '
+            f'x{factor:g}.')
+
+
+def last_good_checkpoint(work_dir: str, first_bad: int) -> Optional[str]:
+    """The newest ``iter_N.pth`` in ``work_dir`` with N <= first_bad - 2.
+
+    Iteration ``first_bad`` ran on the parameters saved at ``first_bad - 1``
+    (which the diverging update produced); those of ``first_bad - 2`` gave
+    the healthy iteration ``first_bad - 1``.
+    """
+    found = []
+    for path in glob.glob(osp.join(work_dir, 'iter_*.pth')):
+        match = re.fullmatch(r'iter_(\d+)\.pth', osp.basename(path))
+        if match and int(match.group(1)) <= first_bad - 2:
+            found.append((int(match.group(1)), path))
+    return max(found)[1] if found else None

@@ -1,0 +1,98 @@
+"""The divergence guard stops or rolls back a run whose descriptor explodes."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+
+from mmagic.registry import HOOKS
+from mmcoop.engine import TrainingDiverged, last_good_checkpoint
+from tests.test_tools_e2e import CONFIG
+
+BLOW_UP_AT = 3  # the descriptor lr jumps x1e8 before this iteration
+
+
+@HOOKS.register_module(force=True)
+class InjectDescriptorLrJump(Hook):
+    """Test-only: multiplies the descriptor lr by 1e8, once."""
+    priority = 'VERY_HIGH'
+
+    def __init__(self):
+        self.done = False
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if runner.iter + 1 == BLOW_UP_AT and not self.done:
+            self.done = True
+            for group in runner.optim_wrapper['descriptor'].param_groups:
+                group['lr'] *= 1e8
+
+
+def runner_for(work_dir, celeba_root, action, max_iters):
+    cfg = Config.fromfile(CONFIG)
+    cfg.merge_from_dict({
+        'work_dir': str(work_dir),
+        'experiment_name': f'guard-{action}-{osp.basename(work_dir)}',
+        'train_dataloader.dataset.data_root': celeba_root,
+        'train_dataloader.batch_size': 4,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'train_cfg.max_iters': max_iters,
+        'default_hooks.checkpoint.interval': 1,
+        'default_hooks.logger.interval': 1,
+        'default_hooks.divergence_guard.action': action,
+        'default_hooks.divergence_guard.patience': 1,
+        'custom_hooks': [dict(type='InjectDescriptorLrJump')],
+    })
+    return Runner.from_cfg(cfg)
+
+
+def test_stop_names_the_iteration_and_keeps_the_good_checkpoint(
+        celeba_root, tmp_path):
+    runner = runner_for(tmp_path, celeba_root, 'stop', max_iters=8)
+    with pytest.raises(TrainingDiverged) as error:
+        runner.train()
+    message = str(error.value)
+    diverged_at = runner.iter + 1
+    assert f'Training diverged at iteration {diverged_at}' in message
+    assert 'descriptor learning rate' in message
+    # the update of iteration BLOW_UP_AT is the bad one; it shows at the
+    # next iteration, which is never checkpointed
+    assert diverged_at == BLOW_UP_AT + 1
+    saved = sorted(osp.basename(p) for p in glob.glob(str(tmp_path /
+                                                          'iter_*.pth')))
+    assert saved == [f'iter_{i}.pth' for i in range(1, diverged_at)]
+    good = tmp_path / f'iter_{BLOW_UP_AT - 1}.pth'
+    assert f'The last good checkpoint, {good}, was kept' in message
+    state = torch.load(good, map_location='cpu')['state_dict']
+    assert all(torch.isfinite(v).all() for v in state.values()
+               if v.is_floating_point())
+
+
+def test_rollback_reloads_the_good_checkpoint_with_a_lower_lr(
+        celeba_root, tmp_path):
+    runner = runner_for(tmp_path, celeba_root, 'rollback', max_iters=6)
+    runner.train()
+    guard = next(h for h in runner.hooks
+                 if type(h).__name__ == 'DivergenceGuardHook')
+    assert guard.rollbacks == 1
+    assert runner.iter == 6
+    # the checkpoint's lr (0.001, from before the jump) times lr_factor 0.5
+    lr = runner.optim_wrapper['descriptor'].param_groups[0]['lr']
+    assert lr == pytest.approx(0.001 * 0.5)
+    final = torch.load(tmp_path / 'iter_6.pth', map_location='cpu')
+    assert all(torch.isfinite(v).all() for v in final['state_dict'].values()
+               if v.is_floating_point())
+
+
+def test_last_good_checkpoint_passes_over_the_one_before_the_bad_iteration(
+        tmp_path):
+    for i in (2, 4, 6):
+        (tmp_path / f'iter_{i}.pth').write_bytes(b'')
+    assert last_good_checkpoint(str(tmp_path), 7) == str(tmp_path /
+                                                          'iter_4.pth')
+    assert last_good_checkpoint(str(tmp_path), 8) == str(tmp_path /
+                                                          'iter_6.pth')
+    assert last_good_checkpoint(str(tmp_path), 3) is None
