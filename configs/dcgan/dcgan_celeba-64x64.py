@@ -27,6 +27,8 @@ train_dataloader = dict(
     batch_size=batch_size,
     num_workers=2,
     dataset=dict(
+        type='CheckedImageDataset',
+        min_size=(108, 108),
         data_root=data_root,
         data_prefix=dict(gt='train'),
         pipeline=face_pipeline))
@@ -40,6 +42,8 @@ test_dataloader = dict(
     batch_size=100,
     num_workers=2,
     dataset=dict(
+        type='CheckedImageDataset',
+        min_size=(108, 108),
         data_root=data_root,
         data_prefix=dict(gt='val'),
         pipeline=face_pipeline))

@@ -1,7 +1,9 @@
 # CelebA aligned faces (178x218) as 64x64 images: centre crop 108x108 (the
 # DCGAN-style face crop), resize to 64x64. `data_root` must be set: a
 # folder of images, e.g. ../shared/data/celeba/train or img_align_celeba.
-dataset_type = 'BasicImageDataset'
+# mmagic's BasicImageDataset with clear errors for missing folders,
+# unreadable files (skipped, counted) and images smaller than the crop
+dataset_type = 'CheckedImageDataset'
 data_root = None
 
 train_pipeline = [
@@ -20,6 +22,7 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         data_prefix=dict(gt=''),
+        min_size=(108, 108),
         pipeline=train_pipeline))
 
 # FID compares samples with held-out faces (`val_data_root`)
@@ -32,4 +35,5 @@ test_dataloader = dict(
         type=dataset_type,
         data_root=None,
         data_prefix=dict(gt=''),
+        min_size=(108, 108),
         pipeline=train_pipeline))

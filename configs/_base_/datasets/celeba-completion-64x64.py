@@ -6,7 +6,9 @@
 # Configs put a mask between `load_pipeline` and `pack_pipeline`, e.g.
 #   pipeline=[*_base_.load_pipeline, mask, *_base_.pack_pipeline]
 # `data_root` must be set: a folder of test faces.
-dataset_type = 'BasicImageDataset'
+# mmagic's BasicImageDataset with clear errors for missing folders,
+# unreadable files (skipped, counted) and images smaller than the crop
+dataset_type = 'CheckedImageDataset'
 mask_seed = 2018
 
 load_pipeline = [
@@ -29,6 +31,7 @@ test_dataloader = dict(
         type=dataset_type,
         data_root=None,
         data_prefix=dict(gt=''),
+        min_size=(108, 108),
         test_mode=True,
         pipeline=None))
 test_cfg = dict(type='MultiTestLoop')

@@ -104,6 +104,17 @@ class CoopNets(BaseGAN):
             "inputs with dict(type='PackInputs', keys='gt') (or key 'img').")
 
     @staticmethod
+    def _check_image_size(observed: Tensor, generator) -> None:
+        size = getattr(generator, 'image_size', None)
+        if size and tuple(observed.shape[-2:]) != (size, size):
+            height, width = observed.shape[-2:]
+            raise ValueError(
+                f'The training images are {height}x{width} but the networks '
+                f'make and read {size}x{size} images; resize the images in '
+                'the data pipeline (Resize scale) or build the networks for '
+                'this size.')
+
+    @staticmethod
     def _unwrap(module):
         return module.module if is_model_wrapper(module) else module
 
@@ -116,6 +127,7 @@ class CoopNets(BaseGAN):
         num = self.num_synthesized or observed.shape[0]
         descriptor = self._unwrap(self.descriptor)
         generator = self._unwrap(self.generator)
+        self._check_image_size(observed, generator)
 
         x_hat, y_hat = self.step_g0_generate(num)
         y_tilde, revision_stats = self.step_d1_revise(descriptor, y_hat)

@@ -1,0 +1,43 @@
+"""Refuse checkpoints that do not fit the model, before using them."""
+from typing import Dict, List
+
+import torch
+from mmengine.model import is_model_wrapper
+
+
+def checkpoint_mismatches(model: torch.nn.Module,
+                          state_dict: Dict[str, torch.Tensor]) -> List[str]:
+    """What of ``model``'s state is missing from, or shaped differently in,
+    ``state_dict``. Extra checkpoint entries (e.g. a DCGAN discriminator
+    when only its generator is used) are not mismatches."""
+    if is_model_wrapper(model):
+        model = model.module
+    problems = []
+    for key, value in model.state_dict().items():
+        if key not in state_dict:
+            problems.append(f'{key} is missing')
+        elif tuple(state_dict[key].shape) != tuple(value.shape):
+            problems.append(f'{key} is {tuple(state_dict[key].shape)} in the '
+                            f'checkpoint but {tuple(value.shape)} in the '
+                            'model')
+    return problems
+
+
+def check_checkpoint_fits(model: torch.nn.Module, path: str) -> None:
+    """Raise ``ValueError`` if the checkpoint at ``path`` does not fit.
+
+    mmengine loads checkpoints with ``strict=False`` and only warns about
+    missing or mis-shaped weights, so a checkpoint of another architecture
+    would otherwise be evaluated (or trained on) with random weights.
+    """
+    checkpoint = torch.load(path, map_location='cpu')
+    state_dict = checkpoint.get('state_dict', checkpoint)
+    problems = checkpoint_mismatches(model, state_dict)
+    if problems:
+        shown = '; '.join(problems[:5])
+        more = f' (and {len(problems) - 5} more)' if len(problems) > 5 else ''
+        raise ValueError(
+            f'Checkpoint {path!r} does not fit the {type(model).__name__} '
+            f'built from the config: {shown}{more}. It was probably trained '
+            'with another config (networks, preset, channels or image '
+            'size); use that config or a matching checkpoint.')
