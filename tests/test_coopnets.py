@@ -170,3 +170,30 @@ def test_ema_generator_is_sampled_when_configured(seed):
 def test_mismatched_network_sizes_fail_at_build():
     with pytest.raises(ValueError, match='same image size'):
         tiny_coopnets(generator=dict(type='CoopGenerator', preset='dcgan-32'))
+
+
+def test_channels_last_matches_the_default_layout():
+    # noise off: randn_like draws in memory order, so the two layouts would
+    # get different (equally valid) Langevin noise
+    sampler = dict(type='LangevinSampler', revision_steps=3,
+                   revision_noise=False)
+    results = []
+    start = tiny_coopnets(sampler=sampler).state_dict()
+    for channels_last in (False, True):
+        model = tiny_coopnets(channels_last=channels_last, sampler=sampler)
+        model.load_state_dict(start)  # random init fills memory order
+        torch.manual_seed(1)
+        data = batch()
+        torch.manual_seed(2)
+        log_vars = model.train_step(data, optim_wrappers(model))
+        results.append((log_vars, model.state_dict()))
+    (logs, state), (logs_cl, state_cl) = results
+    for key in ('loss_descriptor', 'loss_generator', 'f_revised'):
+        torch.testing.assert_close(logs_cl[key], logs[key], rtol=1e-4,
+                                   atol=1e-5)
+    for key, value in state.items():
+        torch.testing.assert_close(state_cl[key], value, rtol=1e-4,
+                                   atol=1e-5)
+    conv = next(m for m in model.descriptor.modules()
+                if isinstance(m, torch.nn.Conv2d))
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)

@@ -11,7 +11,8 @@ def test_speed_benchmark_writes_its_table_and_json(tmp_path):
     out = tmp_path / 'speed.json'
     cmd = [sys.executable, osp.join(REPO, 'tools', 'benchmarks', 'speed.py'),
            '--sizes', '32', '--batch', '2', '--iters', '2',
-           '--completion-steps', '2', '--out', str(out)]
+           '--completion-steps', '2', '--variants', 'bf16', '--out',
+           str(out)]
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -25,3 +26,4 @@ def test_speed_benchmark_writes_its_table_and_json(tmp_path):
         assert row[key] > 0, key
     assert row['ratio_to_bare'] == row['coopnets_s'] / row['bare_s']
     assert len(row['peak_memory_mib']) == 2
+    assert row['variants_s']['bf16'] > 0

@@ -17,8 +17,9 @@ achieved GFLOP/s (2 x the descriptor forward's FLOPs, counted by
 large matmul's GFLOP/s measured in the same run, the process's peak memory
 after each timed iteration (it should not grow), and sampling (generator +
 test-time Langevin) and completion (masked latent inference) throughput.
-Inputs are random images: speed does not depend on content. On CUDA every
-timing synchronises first.
+``--variants`` also times CoopNets with channels-last memory format and/or
+bf16 autocast in the Langevin steps. Inputs are random images: speed does
+not depend on content. On CUDA every timing synchronises first.
 
     python tools/benchmarks/speed.py --out work_dirs/speed.json
 """
@@ -195,10 +196,25 @@ def throughput(model, batch, size, device, warmup, iters, completion_steps):
     return batch / sample_s, batch / complete_s
 
 
-def run_setting(size, batch, device, warmup, iters, completion_steps):
+VARIANTS = {
+    'channels_last': dict(channels_last=True),
+    'bf16': dict(sampler=dict(autocast='bfloat16')),
+    'channels_last+bf16': dict(channels_last=True,
+                               sampler=dict(autocast='bfloat16')),
+}
+
+
+def run_setting(size, batch, device, warmup, iters, completion_steps,
+                variants=()):
     cfgs = settings(size)
     model, coop = coopnets_step(cfgs['coopnets'], batch, size, device)
     coop_s, coop_memory = timed(coop, device, warmup, iters)
+    variant_s = {}
+    for name in variants:
+        cfg = copy.deepcopy(cfgs['coopnets'])
+        cfg.merge_from_dict(dict(model=VARIANTS[name]))
+        variant_s[name] = timed(coopnets_step(cfg, batch, size, device)[1],
+                                device, warmup, iters)[0]
     bare_s, _ = timed(bare_step(model, batch, size, device), device, warmup,
                       iters)
     dcgan_s, _ = timed(dcgan_step(cfgs['dcgan'], batch, size, device),
@@ -221,7 +237,8 @@ def run_setting(size, batch, device, warmup, iters, completion_steps):
         peak_memory_mib=coop_memory,
         sampling_images_per_s=sample_ips,
         completion_images_per_s=complete_ips,
-        completion_steps=completion_steps)
+        completion_steps=completion_steps,
+        variants_s=variant_s)
 
 
 def table(results, matmul):
@@ -244,6 +261,11 @@ def table(results, matmul):
             f"{r['sampling_images_per_s']:.1f} | "
             f"{r['completion_images_per_s']:.2f} | "
             f'{memory[0]:.0f}, {memory[-1]:.0f} |')
+    for r in results:
+        for name, seconds in r['variants_s'].items():
+            lines.append(f"{r['size']}x{r['size']} CoopNets with {name}: "
+                         f"{seconds:.3f} s/iter "
+                         f"({r['coopnets_s'] / seconds:.2f}x the default)")
     return '\n'.join(lines)
 
 
@@ -256,6 +278,9 @@ def main(argv=None):
     parser.add_argument('--iters', type=int, default=5)
     parser.add_argument('--completion-steps', type=int, default=10,
                         help='latent inference steps timed per completion')
+    parser.add_argument('--variants', nargs='*', default=[],
+                        choices=sorted(VARIANTS),
+                        help='also time CoopNets with these options')
     parser.add_argument('--device', default=None,
                         help='default: cuda if available, else cpu')
     parser.add_argument('--out', help='write the results as JSON here')
@@ -270,7 +295,8 @@ def main(argv=None):
         print(f'timing {size}x{size}, batch {args.batch} on {device} ...',
               flush=True)
         results.append(run_setting(size, args.batch, device, args.warmup,
-                                   args.iters, args.completion_steps))
+                                   args.iters, args.completion_steps,
+                                   args.variants))
     report = dict(device=str(device), threads=torch.get_num_threads(),
                   torch=torch.__version__, matmul_gflops=matmul,
                   results=results)

@@ -52,6 +52,10 @@ class CoopNets(BaseGAN):
             'generator' (g(X) directly). Per call, ``inputs['sample_type']``
             overrides it.
         ema_config (dict, optional): EMA of the generator, as in BaseGAN.
+        channels_last (bool): Keep the networks' weights and the images in
+            the channels-last memory format, which oneDNN (CPU) and cuDNN
+            convolutions run faster; results equal the default's up to
+            float rounding.
     """
 
     def __init__(self,
@@ -65,6 +69,7 @@ class CoopNets(BaseGAN):
                  test_langevin_steps: Optional[int] = None,
                  sample_type: str = 'revised',
                  ema_config: Optional[dict] = None,
+                 channels_last: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(
             generator=generator,
@@ -91,6 +96,10 @@ class CoopNets(BaseGAN):
                                     if test_langevin_steps is None else
                                     test_langevin_steps)
         self.sample_type = sample_type
+        self.channels_last = channels_last
+        if channels_last:
+            for network in (self.descriptor, self.generator):
+                network.to(memory_format=torch.channels_last)
 
     @staticmethod
     def _observed_images(inputs: Union[Tensor, dict]) -> Tensor:
@@ -128,6 +137,8 @@ class CoopNets(BaseGAN):
         descriptor = self._unwrap(self.descriptor)
         generator = self._unwrap(self.generator)
         self._check_image_size(observed, generator)
+        if self.channels_last:
+            observed = observed.contiguous(memory_format=torch.channels_last)
 
         x_hat, y_hat = self.step_g0_generate(num)
         y_tilde, revision_stats = self.step_d1_revise(descriptor, y_hat)
