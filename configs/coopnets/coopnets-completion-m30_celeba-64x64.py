@@ -10,19 +10,11 @@ _base_ = [
     '../_base_/completion_runtime.py',
 ]
 
-mask = dict(
-    type='SeededTransform',
-    seed=_base_.mask_seed,
-    transform=dict(
-        type='LoadMask',
-        mask_mode='bbox',
-        mask_config=dict(
-            img_shape=(64, 64),
-            max_bbox_shape=30,
-            max_bbox_delta=0,
-            min_margin=0)))
 test_dataloader = dict(
     dataset=dict(
         data_root='../shared/data/celeba',
         data_prefix=dict(gt='val'),
-        pipeline=[*_base_.load_pipeline, mask, *_base_.pack_pipeline]))
+        pipeline=[
+            *_base_.load_pipeline, _base_.box_masks.m30,
+            *_base_.pack_pipeline
+        ]))

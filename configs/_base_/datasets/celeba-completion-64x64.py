@@ -3,8 +3,10 @@
 # mmagic's LoadMask (any mask mode: bbox, irregular, ff, set, file), then
 # GetMaskedImage. Masks are drawn per image from `mask_seed` and the file
 # name (SeededTransform), so every method and run sees the same masks.
-# Configs put a mask between `load_pipeline` and `pack_pipeline`, e.g.
-#   pipeline=[*_base_.load_pipeline, mask, *_base_.pack_pipeline]
+# Configs put a mask between `load_pipeline` and `pack_pipeline`, e.g. the
+# paper's M40 square:
+#   pipeline=[*_base_.load_pipeline, _base_.box_masks.m40,
+#             *_base_.pack_pipeline]
 # `data_root` must be set: a folder of test faces.
 # mmagic's BasicImageDataset with clear errors for missing folders,
 # unreadable files (skipped, counted) and images smaller than the crop
@@ -16,6 +18,21 @@ load_pipeline = [
     dict(type='Crop', keys=['gt'], crop_size=(108, 108), random_crop=False),
     dict(type='Resize', keys='gt', scale=(64, 64), keep_ratio=False),
 ]
+# the paper's M30, M40, M50: an s x s square at a random position
+box_masks = {
+    f'm{side}': dict(
+        type='SeededTransform',
+        seed=mask_seed,
+        transform=dict(
+            type='LoadMask',
+            mask_mode='bbox',
+            mask_config=dict(
+                img_shape=(64, 64),
+                max_bbox_shape=side,
+                max_bbox_delta=0,
+                min_margin=0)))
+    for side in (30, 40, 50)
+}
 pack_pipeline = [
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
