@@ -162,13 +162,14 @@ def test_completion_benchmark_writes_table_and_figures(celeba_root, trained,
         '2', '--figure-images', '2', '--data-root', celeba_root,
         '--cfg-options',
         'model.sampler.inference_steps=2', 'test_dataloader.num_workers=0',
-        '--method', 'CoopNets', COMPLETION, str(checkpoint), '--method',
-        'Telea', TELEA
+        '--method', 'CoopNets', COMPLETION, str(checkpoint),
+        'model.refine_steps=1', '--method', 'Telea', TELEA
     ]
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
                             timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     assert '[4/4] Telea M40' in result.stdout
+    assert 'model.refine_steps=1' in result.stdout  # CoopNets' own option
     table = open(tmp_path / 'table.md').read().splitlines()
     assert table[0] == ('| method | error M30 | error M40 | PSNR M30 | '
                         'PSNR M40 |')

@@ -40,9 +40,10 @@ def parse_args(argv=None):
         nargs='+',
         action='append',
         required=True,
-        metavar='NAME CONFIG [CHECKPOINT]',
-        help='a method: its name, completion config and checkpoint (none '
-        'for models without weights); repeat for each method')
+        metavar='NAME CONFIG [CHECKPOINT] [KEY=VALUE ...]',
+        help='a method: its name, completion config, checkpoint (none for '
+        'models without weights) and its own config overrides, e.g. '
+        'model.refine_steps=30; repeat for each method')
     parser.add_argument('--masks', type=int, nargs='+', default=[30, 40, 50],
                         help='square mask sizes (paper: 30 40 50)')
     parser.add_argument('--num-images', type=int, default=None,
@@ -60,15 +61,23 @@ def parse_args(argv=None):
         'the parent key, e.g. model.sampler.inference_steps=300 (only '
         'methods with a sampler)')
     args = parser.parse_args(argv)
+    methods = []
     for method in args.method:
-        if len(method) not in (2, 3):
-            parser.error(f'--method takes NAME CONFIG [CHECKPOINT], got '
-                         f'{method}.')
+        rest = method[2:]
+        checkpoints = [item for item in rest if '=' not in item]
+        if len(method) < 2 or len(checkpoints) > 1:
+            parser.error(f'--method takes NAME CONFIG [CHECKPOINT] '
+                         f'[KEY=VALUE ...], got {method}.')
         if not osp.isfile(method[1]):
             parser.error(f'config {method[1]!r} of {method[0]} not found.')
-        if len(method) == 3 and not osp.isfile(method[2]):
-            parser.error(f'checkpoint {method[2]!r} of {method[0]} not '
+        if checkpoints and not osp.isfile(checkpoints[0]):
+            parser.error(f'checkpoint {checkpoints[0]!r} of {method[0]} not '
                          'found.')
+        methods.append(dict(
+            name=method[0], config=method[1],
+            checkpoint=checkpoints[0] if checkpoints else None,
+            options=[item for item in rest if '=' in item]))
+    args.method = methods
     return args
 
 
@@ -106,9 +115,11 @@ def mask_size_key(config: str) -> str:
                      'test pipeline; the benchmark varies square masks.')
 
 
-def test_command(args, name, config, checkpoint, size, work_dir):
+def test_command(args, method, size, work_dir):
+    config, checkpoint = method['config'], method['checkpoint']
     options = [f'{mask_size_key(config)}={size}']
     options += [o for o in args.cfg_options if applies_to(config, o)]
+    options += method['options']
     if args.num_images:
         options.append(f'test_dataloader.dataset.indices={args.num_images}')
     if args.batch_size:
@@ -161,10 +172,9 @@ def main(argv=None):
     for size in args.masks:
         rows_by_method = {}
         for method in args.method:
-            name, config = method[:2]
-            checkpoint = method[2] if len(method) == 3 else None
+            name = method['name']
             work_dir = osp.join(args.out_dir, f'm{size}', name)
-            cmd = test_command(args, name, config, checkpoint, size, work_dir)
+            cmd = test_command(args, method, size, work_dir)
             print(f'[{done + 1}/{total}] {name} M{size}: '
                   f'{" ".join(cmd[1:])}', flush=True)
             run_start = time.time()
