@@ -197,3 +197,19 @@ def test_channels_last_matches_the_default_layout():
     conv = next(m for m in model.descriptor.modules()
                 if isinstance(m, torch.nn.Conv2d))
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_sampling_uses_batch_statistics_and_leaves_running_averages(seed):
+    model = tiny_coopnets(test_langevin_steps=0)
+    model.eval()
+    before = {k: v.clone() for k, v in model.generator.state_dict().items()}
+    noise = torch.randn(6, 8)
+    batch_stats = model(dict(noise=noise, sample_type='generator'))
+    for key, value in model.generator.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    assert not model.generator.training
+    model.batch_norm = 'running'
+    running = model(dict(noise=noise, sample_type='generator'))
+    assert not torch.allclose(batch_stats[0].fake_img, running[0].fake_img)
+    with pytest.raises(ValueError, match='batch_norm'):
+        tiny_coopnets(batch_norm='frozen')

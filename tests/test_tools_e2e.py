@@ -181,3 +181,33 @@ def test_completion_benchmark_writes_table_and_figures(celeba_root, trained,
     import cv2
     figure = cv2.imread(str(tmp_path / 'figure_m40.png'))
     assert figure.shape == (4 * 64, 2 * 64, 3)  # orig, occluded, 2 methods
+
+
+def test_sample_and_interpolation_tools_write_grids(trained, tmp_path):
+    import cv2
+    checkpoint = trained / 'iter_4.pth'
+    if not osp.isfile(checkpoint):
+        pytest.skip('needs the training run above')
+    out = run_tool('sample.py', CONFIG, str(checkpoint), '--num', '5',
+                   '--batch-size', '3', '--langevin-steps', '1', '--nrow',
+                   '4', '--grid', str(tmp_path / 'grid.png'), '--out-dir',
+                   str(tmp_path / 'files'))
+    assert 'wrote 5 revised samples' in out
+    assert len(glob.glob(str(tmp_path / 'files' / 'sample_*.png'))) == 5
+    # 4 per row, 2 rows of 64x64 with 2-pixel padding
+    assert cv2.imread(str(tmp_path / 'grid.png')).shape == (134, 266, 3)
+    run_tool('interpolate.py', CONFIG, str(checkpoint), '--rows', '2',
+             '--steps', '3', '--langevin-steps', '1', '--out',
+             str(tmp_path / 'interp.png'))
+    assert cv2.imread(str(tmp_path / 'interp.png')).shape == (134, 200, 3)
+
+
+def test_interpolation_latents_run_from_start_to_end():
+    import torch
+    sys.path.insert(0, osp.join(REPO, 'tools'))
+    from interpolate import interpolation_latents
+    start, end = torch.randn(2, 5), torch.randn(2, 5)
+    latents = interpolation_latents(start, end, 3).view(2, 3, 5)
+    torch.testing.assert_close(latents[:, 0], start)
+    torch.testing.assert_close(latents[:, 2], end)
+    torch.testing.assert_close(latents[:, 1], (start + end) / 2)

@@ -11,6 +11,7 @@ from mmagic.models.base_models import BaseGAN
 from mmagic.models.utils import get_valid_num_batches
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from ..batch_statistics import batch_statistics, check_batch_norm_mode
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -52,6 +53,10 @@ class CoopNets(BaseGAN):
             'generator' (g(X) directly). Per call, ``inputs['sample_type']``
             overrides it.
         ema_config (dict, optional): EMA of the generator, as in BaseGAN.
+        batch_norm (str): Statistics of the generator's batch norm layers
+            when sampling: 'batch' (each batch's own, as in training, where
+            the generator always runs on batch statistics; the running
+            averages are untouched) or 'running' (the stored averages).
         channels_last (bool): Keep the networks' weights and the images in
             the channels-last memory format, which oneDNN (CPU) and cuDNN
             convolutions run faster; results equal the default's up to
@@ -69,6 +74,7 @@ class CoopNets(BaseGAN):
                  test_langevin_steps: Optional[int] = None,
                  sample_type: str = 'revised',
                  ema_config: Optional[dict] = None,
+                 batch_norm: str = 'batch',
                  channels_last: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(
@@ -96,6 +102,7 @@ class CoopNets(BaseGAN):
                                     if test_langevin_steps is None else
                                     test_langevin_steps)
         self.sample_type = sample_type
+        self.batch_norm = check_batch_norm_mode(batch_norm)
         self.channels_last = channels_last
         if channels_last:
             for network in (self.descriptor, self.generator):
@@ -262,7 +269,8 @@ class CoopNets(BaseGAN):
             num_batches=get_valid_num_batches(inputs, data_samples))
         generator = (self.generator_ema if sample_model == 'ema' else
                      self.generator)
-        with torch.no_grad():
+        with torch.no_grad(), batch_statistics(
+                generator, enabled=self.batch_norm == 'batch'):
             gen_img = generator(noise)
         outputs = dict(gen_img=gen_img, fake_img=gen_img)
         if sample_type == 'revised':

@@ -1,5 +1,4 @@
 """Image completion through a generator's latent space (paper 5.3)."""
-from contextlib import contextmanager
 from typing import Optional, Tuple, Union
 
 import torch
@@ -9,6 +8,7 @@ from torch import Tensor
 from mmagic.models.base_models.one_stage import OneStageInpaintor
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..coopnets.generator import residual_energy
 
 ModelCfg = Union[dict, torch.nn.Module]
@@ -84,10 +84,7 @@ class LatentInpaintor(BaseModel):
         if refine_steps and self.descriptor is None:
             raise ValueError('refine_steps > 0 refines completions with '
                              'descriptor Langevin: give a `descriptor`.')
-        if batch_norm not in ('batch', 'running'):
-            raise ValueError(f"batch_norm must be 'batch' or 'running', got "
-                             f'{batch_norm!r}.')
-        self.batch_norm = batch_norm
+        self.batch_norm = check_batch_norm_mode(batch_norm)
         self.sigma = getattr(self.generator, 'sigma', None) \
             if sigma is None else sigma
         if self.sigma is None or not self.sigma > 0:
@@ -140,29 +137,9 @@ class LatentInpaintor(BaseModel):
                 frozen=observed)
         return fitted, completion
 
-    @contextmanager
     def _generator_statistics(self):
-        """Run the generator's batch norm layers on batch statistics (if
-        ``batch_norm='batch'``) without changing their running averages."""
-        layers = [m for m in self.generator.modules()
-                  if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-        if self.batch_norm == 'running' or not layers:
-            yield
-            return
-        saved = [(m.training, m.momentum, m.num_batches_tracked.clone()
-                  if m.num_batches_tracked is not None else None)
-                 for m in layers]
-        for m in layers:
-            m.train()
-            m.momentum = 0.0  # running = (1 - 0) * running + 0 * batch
-        try:
-            yield
-        finally:
-            for m, (training, momentum, tracked) in zip(layers, saved):
-                m.train(training)
-                m.momentum = momentum
-                if tracked is not None:
-                    m.num_batches_tracked.copy_(tracked)
+        return batch_statistics(self.generator,
+                                enabled=self.batch_norm == 'batch')
 
     # OneStageInpaintor's packing of predictions and inputs into DataSamples
     convert_to_datasample = OneStageInpaintor.convert_to_datasample

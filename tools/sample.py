@@ -1,0 +1,77 @@
+"""Write samples of a trained CoopNets model as image files and/or a grid.
+
+    python tools/sample.py CONFIG CHECKPOINT --num 64 --grid samples.png
+    python tools/sample.py CONFIG CHECKPOINT --num 1000 --out-dir samples/ \\
+        --sample-type generator
+
+``--sample-type revised`` (default) revises the generator's samples by
+``--langevin-steps`` descriptor Langevin steps (default: the model's
+test-time setting); ``generator`` writes g(X) directly.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
+import cv2  # noqa: E402
+import torch  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
+
+from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--num', type=int, default=64, help='samples')
+    parser.add_argument('--sample-type', choices=['revised', 'generator'],
+                        default='revised')
+    parser.add_argument('--langevin-steps', type=int, default=None)
+    parser.add_argument('--sample-model', choices=['orig', 'ema'],
+                        default='orig')
+    parser.add_argument('--batch-size', type=int, default=64)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--out-dir', help='write sample_<i>.png files here')
+    parser.add_argument('--grid', help='write one grid PNG here')
+    parser.add_argument('--nrow', type=int, default=8,
+                        help='images per grid row')
+    parser.add_argument('--device', default=None)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = parser.parse_args(argv)
+    if not (args.out_dir or args.grid):
+        parser.error('give --out-dir, --grid or both.')
+    if args.num < 1 or args.batch_size < 1:
+        parser.error('--num and --batch-size must be positive.')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    model = init_model(args.config, args.checkpoint, args.device,
+                       args.cfg_options)
+    torch.manual_seed(args.seed)
+    images = []
+    request = dict(sample_type=args.sample_type,
+                   sample_model=args.sample_model)
+    if args.langevin_steps is not None:
+        request['langevin_steps'] = args.langevin_steps
+    while len(images) < args.num:
+        count = min(args.batch_size, args.num - len(images))
+        samples = model(dict(request, num_batches=count))
+        images.extend(s.fake_img for s in samples)
+    images = to_uint8(images)
+    if args.out_dir:
+        os.makedirs(args.out_dir, exist_ok=True)
+        for index, image in enumerate(images):
+            cv2.imwrite(osp.join(args.out_dir, f'sample_{index:05d}.png'),
+                        image)
+    if args.grid:
+        save_grid(images, args.grid, args.nrow)
+    print(f'wrote {len(images)} {args.sample_type} samples')
+
+
+if __name__ == '__main__':
+    main()
