@@ -1,12 +1,13 @@
 """Run by tests/test_distributed.py under torchrun with 2 CPU processes.
 
 Trains the face config for a few iterations with ``launcher='pytorch'``
-(gloo), saves each rank's parameters, then checks one descriptor update
-(Step D2) on halves of a fixed global batch against the single-process
-update on the whole batch.
+(gloo), saves each rank's parameters, evaluates FID distributed (with the
+stand-in network at INCEPTION), then checks one descriptor update (Step D2)
+on halves of a fixed global batch against the single-process update on the
+whole batch.
 
     python -m torch.distributed.run --nproc_per_node 2 tests/dist_worker.py \
-        OUT_DIR CELEBA_ROOT
+        OUT_DIR CELEBA_ROOT INCEPTION
 """
 import copy
 import json
@@ -24,7 +25,7 @@ from mmengine.runner import Runner  # noqa: E402
 CONFIG = osp.join(REPO, 'configs', 'coopnets', 'coopnets_celeba-64x64.py')
 
 
-def main(out_dir, celeba_root):
+def main(out_dir, celeba_root, inception):
     cfg = Config.fromfile(CONFIG)
     cfg.merge_from_dict({
         'work_dir': out_dir,
@@ -37,6 +38,14 @@ def main(out_dir, celeba_root):
         'default_hooks.checkpoint.interval': 3,
         'default_hooks.logger.interval': 1,
         'custom_hooks': [],
+        'test_dataloader.dataset.data_root': celeba_root,
+        'test_dataloader.batch_size': 4,
+        'test_dataloader.num_workers': 0,
+        'test_evaluator.metrics.0.fake_nums': 16,
+        'test_evaluator.metrics.0.real_nums': 16,
+        'test_evaluator.metrics.0.inception_path': inception,
+        'test_evaluator.metrics.0.inception_pkl': osp.join(
+            out_dir, 'real_stats.pkl'),
     })
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -44,6 +53,8 @@ def main(out_dir, celeba_root):
     model = runner.model.module  # CoopNets inside the separate-DDP wrapper
     torch.save({k: v for k, v in model.named_parameters()},
                osp.join(out_dir, f'rank{rank}_params.pth'))
+    runner.test()  # FID with samples and real images split over the ranks
+    fid = runner.message_hub.get_scalar('test/FID/fid').current()
 
     # Step D2 on this rank's half of a fixed global batch
     generator = torch.Generator().manual_seed(0)
@@ -70,10 +81,10 @@ def main(out_dir, celeba_root):
               for a, b in zip(descriptor.parameters(), before)]
     if rank == 0:
         with open(osp.join(out_dir, 'd2_parity.json'), 'w') as f:
-            json.dump(dict(max_abs_diff=max(diffs), max_update=max(update)),
-                      f)
+            json.dump(dict(max_abs_diff=max(diffs), max_update=max(update),
+                           fid=fid), f)
     dist.barrier()
 
 
 if __name__ == '__main__':
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])
