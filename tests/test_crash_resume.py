@@ -33,30 +33,42 @@ def resumable_checkpoint(work_dir):
     return path, torch.load(path, map_location='cpu')
 
 
+def wait_for_a_save(process, log_path, timeout=300):
+    """Until the run has written a checkpoint (or ended)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and process.poll() is None:
+        if 'Saving checkpoint' in open(log_path).read():
+            return
+        time.sleep(0.2)
+
+
 def test_sigkill_at_random_moments_never_breaks_resume(celeba_root,
                                                        tmp_path):
     rng = random.Random(0)
-    max_iters, kills, iters_seen = 12, 0, []
+    max_iters, kills, iters_seen = 40, 0, []
     for attempt in range(4):
         cmd = train_command(tmp_path, celeba_root, max_iters,
                             resume=attempt > 0)
-        log = open(tmp_path / f'attempt{attempt}.log', 'w')
+        log_path = tmp_path / f'attempt{attempt}.log'
+        log = open(log_path, 'w')
         process = subprocess.Popen(cmd, cwd=REPO, stdout=log,
                                    stderr=subprocess.STDOUT)
         if attempt < 3:
-            # start-up takes a few seconds; then one save per iteration
-            time.sleep(rng.uniform(6, 16))
+            # once it is training (one save per iteration), kill it at a
+            # random moment: mid-iteration or mid-save
+            wait_for_a_save(process, log_path)
+            time.sleep(rng.uniform(0, 1.5))
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
                 kills += 1
         assert process.wait(timeout=600) in (0, -signal.SIGKILL), \
-            open(tmp_path / f'attempt{attempt}.log').read()[-3000:]
+            open(log_path).read()[-3000:]
         found = resumable_checkpoint(tmp_path)
         if found is not None:
             path, checkpoint = found
             iters_seen.append(checkpoint['meta']['iter'])
             assert osp.basename(path) == f'iter_{iters_seen[-1]}.pth'
-    assert kills >= 2
+    assert kills == 3
     assert iters_seen[-1] == max_iters
     assert iters_seen == sorted(iters_seen)
     leftovers = [p.name for p in tmp_path.iterdir() if '.tmp-' in p.name]
