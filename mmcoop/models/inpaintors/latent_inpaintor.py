@@ -2,20 +2,19 @@
 from typing import Optional, Tuple, Union
 
 import torch
-from mmengine.model import BaseModel
 from torch import Tensor
 
-from mmagic.models.base_models.one_stage import OneStageInpaintor
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..coopnets.generator import residual_energy
+from .base_inpaintor import TestTimeInpaintor
 
 ModelCfg = Union[dict, torch.nn.Module]
 
 
 @MODELS.register_module()
-class LatentInpaintor(BaseModel):
+class LatentInpaintor(TestTimeInpaintor):
     """Recover occluded pixels by inferring the generator's latent (eq. 9).
 
     For each occluded image Y with observed pixels O, Langevin dynamics on
@@ -64,10 +63,7 @@ class LatentInpaintor(BaseModel):
                  batch_norm: str = 'batch',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        super().__init__(
-            data_preprocessor=data_preprocessor or dict(
-                type='DataPreprocessor'),
-            init_cfg=init_cfg)
+        super().__init__(data_preprocessor, init_cfg)
 
         def build(cfg):
             return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
@@ -141,9 +137,6 @@ class LatentInpaintor(BaseModel):
         return batch_statistics(self.generator,
                                 enabled=self.batch_norm == 'batch')
 
-    # OneStageInpaintor's packing of predictions and inputs into DataSamples
-    convert_to_datasample = OneStageInpaintor.convert_to_datasample
-
     def forward(self,
                 inputs: Tensor,
                 data_samples: Optional[DataSample] = None,
@@ -153,18 +146,10 @@ class LatentInpaintor(BaseModel):
         ``inputs`` are the masked images (mmagic's ``GetMaskedImage`` +
         ``PackInputs``), ``data_samples.mask`` their masks.
         """
-        if data_samples is None or 'mask' not in data_samples:
-            raise ValueError(
-                'LatentInpaintor needs masks: build the data pipeline with '
-                "mmagic's LoadMask and GetMaskedImage before PackInputs.")
+        self.check_call(data_samples, mode)
         fake_res, fake_img = self.complete(inputs, data_samples.mask)
         if mode == 'tensor':
             return fake_res, fake_img
-        if mode != 'predict':
-            raise ValueError(
-                f'LatentInpaintor only completes images (mode tensor or '
-                f'predict), got mode {mode!r}; train the generator with '
-                'CoopNets (or DCGAN) and load its checkpoint.')
         destruct = self.data_preprocessor.destruct
         predictions = DataSample(
             fake_res=destruct(fake_res, data_samples),

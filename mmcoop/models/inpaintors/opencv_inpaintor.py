@@ -4,18 +4,17 @@ from typing import Optional
 import cv2
 import numpy as np
 import torch
-from mmengine.model import BaseModel
 from torch import Tensor
 
-from mmagic.models.base_models.one_stage import OneStageInpaintor
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from .base_inpaintor import TestTimeInpaintor
 
 OPENCV_METHODS = {'telea': cv2.INPAINT_TELEA, 'ns': cv2.INPAINT_NS}
 
 
 @MODELS.register_module()
-class OpenCVInpaintor(BaseModel):
+class OpenCVInpaintor(TestTimeInpaintor):
     """``cv2.inpaint`` as an mmagic inpaintor (the paper's interpolation
     baselines of Table 2).
 
@@ -34,10 +33,7 @@ class OpenCVInpaintor(BaseModel):
                  radius: float = 3.0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        super().__init__(
-            data_preprocessor=data_preprocessor or dict(
-                type='DataPreprocessor'),
-            init_cfg=init_cfg)
+        super().__init__(data_preprocessor, init_cfg)
         if method not in OPENCV_METHODS:
             raise ValueError(f'method must be one of {sorted(OPENCV_METHODS)},'
                              f' got {method!r}.')
@@ -61,25 +57,17 @@ class OpenCVInpaintor(BaseModel):
         filled = torch.stack(outputs).permute(0, 3, 1, 2).to(images)
         return filled * mask + images * (1 - mask)
 
-    convert_to_datasample = OneStageInpaintor.convert_to_datasample
-
     def forward(self,
                 inputs: Tensor,
                 data_samples: Optional[DataSample] = None,
                 mode: str = 'tensor'):
         """``tensor``: the completed 0-255 images; ``predict``: DataSamples
         with ``output.pred_img`` (0-255, the input's channel order)."""
-        if data_samples is None or 'mask' not in data_samples:
-            raise ValueError(
-                'OpenCVInpaintor needs masks: build the data pipeline with '
-                "mmagic's LoadMask and GetMaskedImage before PackInputs.")
+        self.check_call(data_samples, mode)
         mask = data_samples.mask.to(inputs.dtype)
         images = self.data_preprocessor.destruct(inputs, data_samples)
         filled = self.complete(images, mask)
         if mode == 'tensor':
             return filled
-        if mode != 'predict':
-            raise ValueError(f'OpenCVInpaintor only inpaints (mode tensor or '
-                             f'predict), got mode {mode!r}.')
         predictions = DataSample(fake_img=filled, pred_img=filled)
         return self.convert_to_datasample(predictions, data_samples, inputs)
