@@ -53,27 +53,47 @@ class CheckedImageDataset(BasicImageDataset):
         return data_list
 
     def prepare_data(self, idx: int):
-        info = self.get_data_info(idx)
-        path = info[f'{self.search_key}_path']
-        image = _decode(path)
-        if image is None:
-            if self.test_mode:
-                raise ValueError(f'Cannot decode image {path!r} (truncated '
-                                 'or not an image); remove or replace it.')
-            self.skipped.append(path)
-            print_log(
-                f'Skipping unreadable image {path!r} (truncated or not an '
-                f'image); {len(self.skipped)} skipped so far.',
-                logger='current', level=30)
-            return None
-        if self.min_size is not None and (
-                image.shape[0] < self.min_size[0]
-                or image.shape[1] < self.min_size[1]):
+        path = self.get_data_info(idx)[f'{self.search_key}_path']
+        try:
+            data = super().prepare_data(idx)
+        except Exception:  # noqa: BLE001 - re-raised unless unreadable
+            # only a failed pipeline pays for a second look at the file
+            if _decode(path) is not None:
+                raise
+            return self._unreadable(path)
+        if self.min_size is not None:
+            self._check_size(path, data)
+        return data
+
+    def _unreadable(self, path: str) -> None:
+        """Skip (training) or refuse (test) a file that cannot be decoded."""
+        if self.test_mode:
+            raise ValueError(f'Cannot decode image {path!r} (truncated '
+                             'or not an image); remove or replace it.')
+        self.skipped.append(path)
+        print_log(
+            f'Skipping unreadable image {path!r} (truncated or not an '
+            f'image); {len(self.skipped)} skipped so far.',
+            logger='current', level=30)
+        return None
+
+    def _check_size(self, path: str, data) -> None:
+        """Refuse an image whose loaded size (``LoadImageFromFile``'s
+        ``ori_<key>_shape``, packed by ``PackInputs``) is below
+        ``min_size``."""
+        samples = data.get('data_samples') if isinstance(data, dict) else None
+        shape = None if samples is None else samples.metainfo.get(
+            f'ori_{self.search_key}_shape')
+        if shape is None:
             raise ValueError(
-                f'Image {path!r} is {image.shape[0]}x{image.shape[1]}, '
-                f'smaller than the {self.min_size[0]}x{self.min_size[1]} the '
-                'pipeline crops; use larger images or a smaller crop.')
-        return super().prepare_data(idx)
+                '`min_size` checks the size LoadImageFromFile records; load '
+                f'the images with it (key {self.search_key!r}) and pack them '
+                'with PackInputs, or drop `min_size`.')
+        if shape[0] < self.min_size[0] or shape[1] < self.min_size[1]:
+            raise ValueError(
+                f'Image {path!r} is {shape[0]}x{shape[1]}, smaller than the '
+                f'{self.min_size[0]}x{self.min_size[1]} the pipeline crops; '
+                'use larger images or a smaller crop.')
 
 
 def _decode(path: str) -> Optional[np.ndarray]:
