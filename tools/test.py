@@ -12,9 +12,8 @@ import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
 from mmengine.fileio import dump  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmcoop.utils import check_checkpoint_fits  # noqa: E402
-
-from tool_args import common_parser, load_config  # noqa: E402
+from tool_args import (  # noqa: E402
+    common_parser, exit_unless_checkpoint_fits, load_config)
 
 
 def parse_args():
@@ -42,10 +41,7 @@ def main():
         sys.exit(f'{type(runner.model).__name__} has learned weights: give '
                  'the checkpoint to evaluate after the config.')
     if args.checkpoint:
-        try:
-            check_checkpoint_fits(runner.model, args.checkpoint)
-        except ValueError as error:
-            sys.exit(str(error))
+        exit_unless_checkpoint_fits(runner.model, args.checkpoint)
     metrics = runner.test()
     if metrics is None:
         # mmagic's MultiTestLoop returns nothing; mmengine's RuntimeInfoHook

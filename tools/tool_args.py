@@ -2,8 +2,11 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
+
+from mmcoop.utils import check_checkpoint_fits
 
 
 def common_parser(description: str) -> argparse.ArgumentParser:
@@ -37,3 +40,11 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def exit_unless_checkpoint_fits(model, checkpoint: str) -> None:
+    """Stop the tool with the reason if ``checkpoint`` does not fit."""
+    try:
+        check_checkpoint_fits(model, checkpoint)
+    except ValueError as error:
+        sys.exit(str(error))

@@ -11,9 +11,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
 from mmengine.runner import Runner  # noqa: E402
 
-from mmcoop.utils import check_checkpoint_fits  # noqa: E402
-
-from tool_args import common_parser, load_config  # noqa: E402
+from tool_args import (  # noqa: E402
+    common_parser, exit_unless_checkpoint_fits, load_config)
 
 
 def parse_args():
@@ -56,10 +55,7 @@ def main():
 
     runner = Runner.from_cfg(cfg)
     if cfg.get('load_from'):
-        try:
-            check_checkpoint_fits(runner.model, cfg.load_from)
-        except ValueError as error:
-            sys.exit(str(error))
+        exit_unless_checkpoint_fits(runner.model, cfg.load_from)
     runner.train()
 
 
