@@ -23,15 +23,15 @@ face_pipeline = [
     dict(type='Resize', keys='gt', scale=(64, 64), keep_ratio=False),
     dict(type='PackInputs', keys='gt'),
 ]
+face_dataset = dict(
+    type='CheckedImageDataset',
+    min_size=(108, 108),
+    data_root=data_root,
+    pipeline=face_pipeline)
 train_dataloader = dict(
     batch_size=batch_size,
     num_workers=2,
-    dataset=dict(
-        type='CheckedImageDataset',
-        min_size=(108, 108),
-        data_root=data_root,
-        data_prefix=dict(gt='train'),
-        pipeline=face_pipeline))
+    dataset=dict(face_dataset, data_prefix=dict(gt='train')))
 
 # no periodic validation; tools/test.py reports FID of 600 samples against
 # the 600 held-out faces, as for CoopNets
@@ -41,12 +41,7 @@ val_evaluator = None
 test_dataloader = dict(
     batch_size=100,
     num_workers=2,
-    dataset=dict(
-        type='CheckedImageDataset',
-        min_size=(108, 108),
-        data_root=data_root,
-        data_prefix=dict(gt='val'),
-        pipeline=face_pipeline))
+    dataset=dict(face_dataset, data_prefix=dict(gt='val')))
 test_evaluator = dict(
     _delete_=True,
     type='Evaluator',
