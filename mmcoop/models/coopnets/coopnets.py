@@ -3,7 +3,6 @@ from typing import Dict, List, Optional, Union
 
 import torch
 from mmengine.logging import MessageHub
-from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor
 
@@ -12,6 +11,10 @@ from mmagic.models.utils import get_valid_num_batches
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
+from ..generated_samples import pack_generated
+from ..learning_steps import (check_image_size, descriptor_update,
+                              generator_update, observed_images,
+                              spread_ratio, unwrap)
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -108,42 +111,16 @@ class CoopNets(BaseGAN):
             for network in (self.descriptor, self.generator):
                 network.to(memory_format=torch.channels_last)
 
-    @staticmethod
-    def _observed_images(inputs: Union[Tensor, dict]) -> Tensor:
-        """The normalised training images of a preprocessed batch."""
-        if isinstance(inputs, Tensor):
-            return inputs  # PackInputs(keys='gt'): the batch itself
-        if isinstance(inputs, dict) and isinstance(inputs.get('img'), Tensor):
-            return inputs['img']
-        raise ValueError(
-            'CoopNets found no training images in the batch; pack them as '
-            "inputs with dict(type='PackInputs', keys='gt') (or key 'img').")
-
-    @staticmethod
-    def _check_image_size(observed: Tensor, generator) -> None:
-        size = getattr(generator, 'image_size', None)
-        if size and tuple(observed.shape[-2:]) != (size, size):
-            height, width = observed.shape[-2:]
-            raise ValueError(
-                f'The training images are {height}x{width} but the networks '
-                f'make and read {size}x{size} images; resize the images in '
-                'the data pipeline (Resize scale) or build the networks for '
-                'this size.')
-
-    @staticmethod
-    def _unwrap(module):
-        return module.module if is_model_wrapper(module) else module
-
     # ----------------------------------------------------------- training
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
         """One iteration of Algorithm 1 (G0, D1, G1, D2, G2)."""
         data = self.data_preprocessor(data, True)
-        observed = self._observed_images(data['inputs'])
+        observed = observed_images(data['inputs'])
         num = self.num_synthesized or observed.shape[0]
-        descriptor = self._unwrap(self.descriptor)
-        generator = self._unwrap(self.generator)
-        self._check_image_size(observed, generator)
+        descriptor = unwrap(self.descriptor)
+        generator = unwrap(self.generator)
+        check_image_size(observed, generator)
         if self.channels_last:
             observed = observed.contiguous(memory_format=torch.channels_last)
 
@@ -159,24 +136,12 @@ class CoopNets(BaseGAN):
 
         log_vars['langevin_drift'] = revision_stats['drift']
         if min(num, observed.shape[0]) > 1:  # a spread needs two images
-            log_vars['spread_ratio'] = self.spread_ratio(y_tilde, observed)
+            log_vars['spread_ratio'] = spread_ratio(y_tilde, observed)
         if 'acceptance' in revision_stats:
             log_vars['langevin_acceptance'] = revision_stats['acceptance']
         if 'drift' in inference_stats:
             log_vars['inference_drift'] = inference_stats['drift']
         return log_vars
-
-    @staticmethod
-    @torch.no_grad()
-    def spread_ratio(synthesized: Tensor, observed: Tensor) -> Tensor:
-        """Per-pixel spread of synthesized over observed images.
-
-        The mean over pixels of the standard deviation across the batch,
-        synthesized divided by observed: near 1 when the samples vary as
-        much as the data, near 0 when they collapse to one image.
-        """
-        return (synthesized.std(dim=0).mean() /
-                observed.std(dim=0).mean().clamp_min(1e-12))
 
     @torch.no_grad()
     def step_g0_generate(self, num: int):
@@ -195,37 +160,17 @@ class CoopNets(BaseGAN):
 
     def step_d2_update_descriptor(self, observed: Tensor, y_tilde: Tensor,
                                   optim: OptimWrapper) -> Dict[str, Tensor]:
-        """D2: theta += lr * L'_p(theta) of eq. (5).
-
-        Minimises mean f(Y_tilde) - mean f(Y_obs), whose gradient is minus
-        eq. (5). Observed and revised images share one forward pass.
-        """
-        with optim.optim_context(self.descriptor):
-            f = self.descriptor(torch.cat([observed, y_tilde]))
-            f_obs, f_syn = f[:observed.shape[0]], f[observed.shape[0]:]
-            loss = f_syn.mean() - f_obs.mean()
-            optim.update_params(loss)
-        return dict(
-            loss_descriptor=loss.detach(),
-            f_observed=f_obs.detach().mean(),
-            f_revised=f_syn.detach().mean())
+        """D2: theta += lr * L'_p(theta) of eq. (5), Y_tilde as synthesized."""
+        return descriptor_update(self.descriptor, observed, y_tilde, optim)
 
     def step_g2_update_generator(self, x: Tensor, y_tilde: Tensor,
                                  optim: OptimWrapper) -> Dict[str, Tensor]:
         """G2: alpha += lr * L'_q(alpha) of eq. (10), Y replaced by Y_tilde.
 
-        Minimises the batch mean of ||Y_tilde - g(X)||^2 / (2 sigma^2);
-        repeated ``generator_steps`` times to let the generator catch up.
+        Repeated ``generator_steps`` times to let the generator catch up.
         """
-        generator = self._unwrap(self.generator)
-        for _ in range(self.generator_steps):
-            with optim.optim_context(self.generator):
-                # forward through the (possibly DDP-wrapped) generator so that
-                # gradients are averaged across processes
-                loss = generator.residual_energy(self.generator(x),
-                                                 y_tilde).mean()
-                optim.update_params(loss)
-        return dict(loss_generator=loss.detach())
+        return generator_update(self.generator, x, y_tilde, optim,
+                                self.generator_steps)
 
     def _update_ema(self, generator) -> None:
         if not self.with_ema_gen:
@@ -275,15 +220,12 @@ class CoopNets(BaseGAN):
         outputs = dict(gen_img=gen_img, fake_img=gen_img)
         if sample_type == 'revised':
             outputs['revised_img'] = outputs['fake_img'] = self.sampler.revise(
-                self._unwrap(self.descriptor), gen_img, steps)[0]
+                unwrap(self.descriptor), gen_img, steps)[0]
 
-        sample = DataSample()
-        if data_samples:
-            sample.update(data_samples)
-        for key, value in outputs.items():
-            setattr(sample, key,
-                    self.data_preprocessor.destruct(value, data_samples))
-        sample.noise = noise
-        sample.sample_model = sample_model
-        sample.sample_type = sample_type
-        return sample.split(allow_nonseq_value=True)
+        return pack_generated(
+            self.data_preprocessor,
+            outputs,
+            data_samples,
+            noise=noise,
+            sample_model=sample_model,
+            sample_type=sample_type)

@@ -144,8 +144,15 @@ class CoopGenerator(BaseModule):
                 nn.init.normal_(m.weight, 1.0, self.init_std)
                 nn.init.zeros_(m.bias)
 
-    def forward(self, noise: Tensor, add_noise: bool = False) -> Tensor:
-        """g(X; alpha), plus eps ~ N(0, sigma^2) if ``add_noise`` (eq. 6)."""
+    def forward(self,
+                noise: Tensor,
+                add_noise: bool = False,
+                return_noise: bool = False) -> Union[Tensor, dict]:
+        """g(X; alpha), plus eps ~ N(0, sigma^2) if ``add_noise`` (eq. 6).
+
+        ``return_noise`` follows mmagic's generator convention (BaseGAN's
+        sampling passes it): True returns dict(fake_img=..., noise_batch=X).
+        """
         expected = ((self.noise_size, ) if isinstance(self.noise_size, int)
                     else self.noise_size)
         if tuple(noise.shape[1:]) != tuple(expected):
@@ -155,6 +162,8 @@ class CoopGenerator(BaseModule):
         image = self.net(noise)
         if add_noise:
             image = image + self.sigma * torch.randn_like(image)
+        if return_noise:
+            return dict(fake_img=image, noise_batch=noise)
         return image
 
     def residual_energy(self,

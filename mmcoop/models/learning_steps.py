@@ -1,0 +1,94 @@
+"""The parameter updates shared by CoopNets, Algorithm D and Algorithm G.
+
+CoopNets (Algorithm 1) interweaves Algorithm D's descriptor update (Step D2,
+eq. 5) and Algorithm G's generator update (Step G2, eq. 10); the three
+models call the same functions so that the comparison between them
+(paper Table 1, Figure 5) differs only in where the synthesized images and
+latents come from.
+"""
+from typing import Dict, Union
+
+import torch
+from mmengine.model import is_model_wrapper
+from mmengine.optim import OptimWrapper
+from torch import Tensor, nn
+
+
+def unwrap(module: nn.Module) -> nn.Module:
+    """The network inside a (DDP) model wrapper, or the module itself."""
+    return module.module if is_model_wrapper(module) else module
+
+
+def observed_images(inputs: Union[Tensor, dict]) -> Tensor:
+    """The normalised training images of a preprocessed batch."""
+    if isinstance(inputs, Tensor):
+        return inputs  # PackInputs(keys='gt'): the batch itself
+    if isinstance(inputs, dict) and isinstance(inputs.get('img'), Tensor):
+        return inputs['img']
+    raise ValueError(
+        'Found no training images in the batch; pack them as inputs with '
+        "dict(type='PackInputs', keys='gt') (or key 'img').")
+
+
+def check_image_size(observed: Tensor, network: nn.Module) -> None:
+    """Raise a ValueError if the images do not have the network's size."""
+    size = getattr(network, 'image_size', None)
+    if size and tuple(observed.shape[-2:]) != (size, size):
+        height, width = observed.shape[-2:]
+        raise ValueError(
+            f'The training images are {height}x{width} but the networks '
+            f'make and read {size}x{size} images; resize the images in '
+            'the data pipeline (Resize scale) or build the networks for '
+            'this size.')
+
+
+@torch.no_grad()
+def spread_ratio(synthesized: Tensor, observed: Tensor) -> Tensor:
+    """Per-pixel spread of synthesized over observed images.
+
+    The mean over pixels of the standard deviation across the batch,
+    synthesized divided by observed: near 1 when the samples vary as much
+    as the data, near 0 when they collapse to one image.
+    """
+    return (synthesized.std(dim=0).mean() /
+            observed.std(dim=0).mean().clamp_min(1e-12))
+
+
+def descriptor_update(descriptor: nn.Module, observed: Tensor,
+                      synthesized: Tensor,
+                      optim: OptimWrapper) -> Dict[str, Tensor]:
+    """Step D2: theta += lr * L'_p(theta) of eq. (5).
+
+    Minimises mean f(Y_syn) - mean f(Y_obs), whose gradient is minus
+    eq. (5). Observed and synthesized images share one forward pass through
+    ``descriptor`` (possibly DDP-wrapped, so gradients are averaged across
+    processes).
+    """
+    with optim.optim_context(descriptor):
+        f = descriptor(torch.cat([observed, synthesized]))
+        f_obs, f_syn = f[:observed.shape[0]], f[observed.shape[0]:]
+        loss = f_syn.mean() - f_obs.mean()
+        optim.update_params(loss)
+    return dict(
+        loss_descriptor=loss.detach(),
+        f_observed=f_obs.detach().mean(),
+        f_revised=f_syn.detach().mean())
+
+
+def generator_update(generator: nn.Module, x: Tensor, y: Tensor,
+                     optim: OptimWrapper, steps: int = 1) -> Dict[str, Tensor]:
+    """Step G2: alpha += lr * L'_q(alpha) of eq. (10), ``steps`` times.
+
+    Minimises the batch mean of ||Y - g(X; alpha)||^2 / (2 sigma^2) with the
+    latents X fixed: Y are the observed images in Algorithm G and the
+    revised images Y_tilde in CoopNets (MCMC teaching). ``generator`` may be
+    DDP-wrapped; its network's ``residual_energy`` gives the loss.
+    """
+    network = unwrap(generator)
+    for _ in range(steps):
+        with optim.optim_context(generator):
+            # forward through the (possibly wrapped) generator so that
+            # gradients are averaged across processes
+            loss = network.residual_energy(generator(x), y).mean()
+            optim.update_params(loss)
+    return dict(loss_generator=loss.detach())
