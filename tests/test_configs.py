@@ -89,3 +89,31 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
     model = MODELS.build(cfg.model)
     model.eval()
     assert image.shape == model.generator(None, num_batches=1)[0].shape
+
+
+FACE_CONFIG = osp.join(REPO, 'configs', 'coopnets', 'coopnets_celeba-64x64.py')
+ALGORITHM_CONFIGS = {
+    'descriptor': osp.join(REPO, 'configs', 'descriptor_only',
+                           'descriptor-only_celeba-64x64.py'),
+    'generator': osp.join(REPO, 'configs', 'generator_abp',
+                          'generator-abp_celeba-64x64.py'),
+}
+
+
+@pytest.mark.parametrize('network', sorted(ALGORITHM_CONFIGS))
+def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
+    cfg = Config.fromfile(ALGORITHM_CONFIGS[network])
+    faces = Config.fromfile(FACE_CONFIG)
+    # the same network, optimiser, data and schedule as CoopNets' faces
+    assert cfg.model[network] == faces.model[network]
+    assert set(cfg.optim_wrapper) == {'constructor', network}
+    assert cfg.optim_wrapper[network] == faces.optim_wrapper[network]
+    assert cfg.train_dataloader == faces.train_dataloader
+    assert cfg.train_cfg == faces.train_cfg
+    assert cfg.test_evaluator == faces.test_evaluator
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.eval()
+    out = model.val_step(dict(inputs=dict(num_batches=2,
+                                          sample_model='orig')))
+    assert len(out) == 2 and out[0].fake_img.shape == (3, 64, 64)

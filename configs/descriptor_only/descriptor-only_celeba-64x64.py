@@ -1,0 +1,32 @@
+# Algorithm D (the paper's first baseline, Xie et al. 2016): the descriptor
+# of coopnets_celeba-64x64.py learned alone, with persistent Langevin chains
+# (persistent contrastive divergence) instead of generator proposals. Same
+# faces, descriptor, Langevin settings (l_p, delta, s), optimiser, batch and
+# iterations as the CoopNets face config, which it inherits; only the source
+# of the synthesized images differs.
+#   python tools/train.py configs/descriptor_only/descriptor-only_celeba-64x64.py
+# chain_init='data' starts the chains from the first batch of faces.
+_base_ = ['../coopnets/coopnets_celeba-64x64.py']
+
+model = dict(
+    _delete_=True,
+    type='DescriptorOnly',
+    data_preprocessor=dict(type='DataPreprocessor'),
+    descriptor={{_base_.model.descriptor}},
+    sampler={{_base_.model.sampler}},
+    chain_init='noise')
+
+optim_wrapper = dict(
+    _delete_=True,
+    constructor='MultiOptimWrapperConstructor',
+    descriptor={{_base_.optim_wrapper.descriptor}})
+
+# sample grids: copies of the persistent chains, run l_p more steps
+custom_hooks = [
+    dict(
+        type='VisualizationHook',
+        interval=200,
+        fixed_input=True,
+        n_samples=64,
+        vis_kwargs_list=dict(type='GAN', name='chains', target_keys='fake_img'))
+]
