@@ -21,12 +21,18 @@ optim_wrapper = dict(
     constructor='MultiOptimWrapperConstructor',
     descriptor={{_base_.optim_wrapper.descriptor}})
 
-# sample grids: copies of the persistent chains, run l_p more steps
+# sample grids: copies of the persistent chains, run l_p more steps. The
+# model has no latent noise, so mmagic's 'Arguments' sampler (a request for
+# num_batches samples) replaces the GAN noise sampler.
 custom_hooks = [
     dict(
         type='VisualizationHook',
         interval=200,
         fixed_input=True,
         n_samples=64,
-        vis_kwargs_list=dict(type='GAN', name='chains', target_keys='fake_img'))
+        vis_kwargs_list=dict(
+            type='Arguments',
+            name='chains',
+            forward_kwargs=dict(sample_model='orig'),
+            target_keys='fake_img'))
 ]

@@ -1,8 +1,9 @@
 from .divergence_guard_hook import (DivergenceGuardHook, TrainingDiverged,
                                     last_good_checkpoint)
 from .iteration_seed_hook import IterationSeedHook, iteration_seed
+from .time_budget_hook import TimeBudgetHook
 
 __all__ = [
-    'DivergenceGuardHook', 'IterationSeedHook', 'TrainingDiverged',
-    'iteration_seed', 'last_good_checkpoint'
+    'DivergenceGuardHook', 'IterationSeedHook', 'TimeBudgetHook',
+    'TrainingDiverged', 'iteration_seed', 'last_good_checkpoint'
 ]

@@ -17,7 +17,6 @@ of the ``LoadMask`` (bbox) transform in its test pipeline, so all methods
 see the same seeded masks.
 """
 import argparse
-import functools
 import glob
 import json
 import os
@@ -29,8 +28,7 @@ import time
 import cv2
 import numpy as np
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO)
+from config_overrides import REPO, applies_to, load_config
 
 
 def parse_args(argv=None):
@@ -79,27 +77,6 @@ def parse_args(argv=None):
             options=[item for item in rest if '=' in item]))
     args.method = methods
     return args
-
-
-@functools.lru_cache()
-def load_config(config: str):
-    import mmcoop  # noqa: F401  (registrations, compatibility fixes)
-    from mmengine import Config
-    return Config.fromfile(config)
-
-
-def applies_to(config: str, option: str) -> bool:
-    """Whether ``key=value`` sets something the config has the parent of
-    (``model.sampler.inference_steps`` only for models with a sampler)."""
-    node = load_config(config)
-    for part in option.split('=', 1)[0].split('.')[:-1]:
-        if isinstance(node, (list, tuple)) and part.isdigit():
-            node = node[int(part)] if int(part) < len(node) else None
-        else:
-            node = node.get(part) if hasattr(node, 'get') else None
-        if node is None:
-            return False
-    return True
 
 
 def mask_size_key(config: str) -> str:

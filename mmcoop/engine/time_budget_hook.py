@@ -1,0 +1,55 @@
+"""End training after a wall-clock budget, with a final checkpoint."""
+import time
+from typing import Optional
+
+from mmengine.hooks import Hook
+
+from mmagic.registry import HOOKS
+
+
+@HOOKS.register_module()
+class TimeBudgetHook(Hook):
+    """Make the iteration at which ``minutes`` of training have passed the
+    run's last one.
+
+    Comparisons at an equal wall-clock budget (paper Table 1 / Figure 5 as
+    run by ``tools/benchmarks/compare_methods.py``) need every method to
+    stop after the same training time. The clock starts when training
+    starts (after building, data loading set-up and any resume) and counts
+    everything in the loop, hooks included. When it runs out the loop's
+    ``max_iters`` is set to the current iteration, so the rest of the
+    machinery treats it as the last one: CheckpointHook (``save_last``)
+    writes its checkpoint and the loop ends. It runs before CheckpointHook
+    (priority LOW vs VERY_LOW). The budget is per run: a resumed run gets
+    ``minutes`` afresh.
+
+    Args:
+        minutes (float): The training time budget.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self, minutes: float):
+        if not minutes > 0:
+            raise ValueError(f'TimeBudgetHook needs a positive number of '
+                             f'minutes, got {minutes}.')
+        self.minutes = float(minutes)
+        self._start: Optional[float] = None
+
+    def before_train(self, runner) -> None:
+        self._start = time.perf_counter()
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs=None) -> None:
+        elapsed = time.perf_counter() - self._start
+        if elapsed >= 60 * self.minutes and runner.iter + 1 < runner.max_iters:
+            runner.logger.info(
+                f'TimeBudgetHook: {elapsed / 60:.2f} of {self.minutes:g} '
+                f'minutes used; iteration {runner.iter + 1} is the last.')
+            # the loop's iteration bound lives in a private attribute;
+            # lowering it (instead of setting stop_training) lets the
+            # checkpoint hook and the loop see a regular last iteration
+            runner.train_loop._max_iters = runner.iter + 1

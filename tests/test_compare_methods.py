@@ -1,0 +1,92 @@
+"""tools/benchmarks/compare_methods.py end to end on a few real faces, and
+the time budget it relies on."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import pytest
+import torch
+
+from tests.conftest import REPO
+from tests.stand_in_inception import save_stand_in
+
+SCRIPT = osp.join(REPO, 'tools', 'benchmarks', 'compare_methods.py')
+
+
+def tiny_options(celeba_root, tmp_path):
+    stand_in = save_stand_in(str(tmp_path / 'stand_in.pt'))
+    return [
+        f'train_dataloader.dataset.data_root={celeba_root}',
+        f'test_dataloader.dataset.data_root={celeba_root}',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.batch_size=4', 'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'test_evaluator.metrics.0.real_nums=8',
+        f'test_evaluator.metrics.0.inception_path={stand_in}',
+        f'test_evaluator.metrics.0.inception_pkl={tmp_path / "stats.pkl"}',
+        'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
+        'custom_hooks.0.interval=2', 'custom_hooks.0.n_samples=4'
+    ]
+
+
+def run_benchmark(*args):
+    result = subprocess.run([sys.executable, SCRIPT, *args], cwd=REPO,
+                            capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[
+        -3000:]
+    return result.stdout
+
+
+def test_all_four_methods_at_equal_iterations(celeba_root, tmp_path):
+    out_dir = tmp_path / 'compare'
+    out = run_benchmark('--out-dir', str(out_dir), '--iters', '2',
+                        '--num-samples', '8', '--diversity-samples', '4',
+                        '--grid-samples', '4', '--cfg-options',
+                        *tiny_options(celeba_root, tmp_path))
+    table = json.load(open(out_dir / 'table.json'))
+    names = [row['method'] for row in table['methods']]
+    assert names == ['CoopNets', 'DescriptorOnly', 'GeneratorABP', 'DCGAN']
+    for row in table['methods']:
+        assert row['iterations'] == 2
+        assert row['fid'] > 0 and row['seconds_per_iter'] > 0
+        assert -1 <= row['pairwise_ssim'] <= 1
+        assert osp.isfile(row['checkpoint'])
+    assert 0 < table['real_pairwise_ssim'] < 1
+    markdown = open(out_dir / 'table.md').read()
+    assert '| DescriptorOnly | 2 |' in markdown
+    montage = cv2.imread(str(out_dir / 'montage.png'))
+    assert montage.shape[1] > 4 * cv2.imread(
+        str(out_dir / 'DCGAN' / 'grid.png')).shape[1]
+    # progress and the commands that reproduce each number are printed
+    assert 'DescriptorOnly: iter 1,' in out
+    assert 'tools/test.py' in out and 'tools/sample.py' in out
+    # Algorithm G's latents were kept for the faces it saw (2 x 4)
+    checkpoint = torch.load(table['methods'][2]['checkpoint'],
+                            map_location='cpu')
+    assert int(checkpoint['state_dict']['latents.known'].sum()) == 8
+
+
+def test_time_budget_ends_training_with_a_checkpoint(celeba_root, tmp_path):
+    out_dir = tmp_path / 'budget'
+    out = run_benchmark(
+        '--out-dir', str(out_dir), '--minutes', '0.05', '--method', 'ABP',
+        'configs/generator_abp/generator-abp_celeba-64x64.py',
+        '--num-samples', '8', '--diversity-samples', '4', '--grid-samples',
+        '4', '--cfg-options', *tiny_options(celeba_root, tmp_path))
+    row = json.load(open(out_dir / 'table.json'))['methods'][0]
+    assert row['iterations'] >= 1
+    assert row['checkpoint'].endswith(f"iter_{row['iterations']}.pth")
+    assert 'of 0.05 min' in out
+
+
+def test_bad_budgets_are_refused():
+    result = subprocess.run(
+        [sys.executable, SCRIPT, '--out-dir', 'x', '--iters', '0'],
+        cwd=REPO, capture_output=True, text=True)
+    assert result.returncode != 0 and 'must be positive' in result.stderr
+    with pytest.raises(ValueError, match='positive number of minutes'):
+        from mmcoop.engine import TimeBudgetHook
+        TimeBudgetHook(minutes=0)
