@@ -27,7 +27,8 @@ def tiny_options(celeba_root, tmp_path):
         'test_evaluator.metrics.0.real_nums=8',
         f'test_evaluator.metrics.0.inception_path={stand_in}',
         f'test_evaluator.metrics.0.inception_pkl={tmp_path / "stats.pkl"}',
-        'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
+        'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=1',
         'custom_hooks.0.interval=2', 'custom_hooks.0.n_samples=4'
     ]
 

@@ -13,7 +13,7 @@ model_wrapper_cfg = dict(
 custom_hooks = [
     dict(
         type='VisualizationHook',
-        interval=200,
+        interval=100,
         fixed_input=True,
         n_samples=64,
         vis_kwargs_list=[

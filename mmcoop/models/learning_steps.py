@@ -6,7 +6,7 @@ models call the same functions so that the comparison between them
 (paper Table 1, Figure 5) differs only in where the synthesized images and
 latents come from.
 """
-from typing import Dict, Union
+from typing import Dict, Tuple, Union
 
 import torch
 from mmengine.model import is_model_wrapper
@@ -40,6 +40,16 @@ def check_image_size(observed: Tensor, network: nn.Module) -> None:
             f'make and read {size}x{size} images; resize the images in '
             'the data pipeline (Resize scale) or build the networks for '
             'this size.')
+
+
+def training_batch(data_preprocessor, data: dict,
+                   network: nn.Module) -> Tuple[dict, Tensor]:
+    """The preprocessed batch and its observed images, whose size is
+    checked against ``network``'s."""
+    data = data_preprocessor(data, True)
+    observed = observed_images(data['inputs'])
+    check_image_size(observed, network)
+    return data, observed
 
 
 @torch.no_grad()

@@ -12,9 +12,8 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..generated_samples import pack_generated
-from ..learning_steps import (check_image_size, descriptor_update,
-                              generator_update, observed_images,
-                              spread_ratio, unwrap)
+from ..learning_steps import (descriptor_update, generator_update,
+                              spread_ratio, training_batch, unwrap)
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -115,12 +114,10 @@ class CoopNets(BaseGAN):
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
         """One iteration of Algorithm 1 (G0, D1, G1, D2, G2)."""
-        data = self.data_preprocessor(data, True)
-        observed = observed_images(data['inputs'])
-        num = self.num_synthesized or observed.shape[0]
         descriptor = unwrap(self.descriptor)
         generator = unwrap(self.generator)
-        check_image_size(observed, generator)
+        _, observed = training_batch(self.data_preprocessor, data, generator)
+        num = self.num_synthesized or observed.shape[0]
         if self.channels_last:
             observed = observed.contiguous(memory_format=torch.channels_last)
 

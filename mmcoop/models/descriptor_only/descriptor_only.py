@@ -10,8 +10,8 @@ from mmagic.models.utils import get_valid_num_batches
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ..generated_samples import pack_generated
-from ..learning_steps import (check_image_size, descriptor_update,
-                              observed_images, spread_ratio, unwrap)
+from ..learning_steps import (descriptor_update, spread_ratio,
+                              training_batch, unwrap)
 from ..persistent_bank import PersistentBank
 
 CHAIN_INITS = ('noise', 'data')
@@ -103,10 +103,8 @@ class DescriptorOnly(BaseModel):
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
         """One iteration of Algorithm D (D1, D2)."""
-        data = self.data_preprocessor(data, True)
-        observed = observed_images(data['inputs'])
         descriptor = unwrap(self.descriptor)
-        check_image_size(observed, descriptor)
+        _, observed = training_batch(self.data_preprocessor, data, descriptor)
 
         chains, revision_stats = self.step_d1_continue_chains(
             descriptor, observed)

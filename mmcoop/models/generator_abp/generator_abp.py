@@ -9,8 +9,7 @@ from torch import Tensor
 from mmagic.models.base_models import BaseGAN
 from mmagic.registry import MODELS
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
-from ..learning_steps import (check_image_size, generator_update,
-                              observed_images, unwrap)
+from ..learning_steps import generator_update, training_batch, unwrap
 from ..persistent_bank import PersistentBank
 
 
@@ -105,10 +104,9 @@ class GeneratorABP(BaseGAN):
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
         """One iteration of Algorithm G (G1, G2)."""
-        data = self.data_preprocessor(data, True)
-        observed = observed_images(data['inputs'])
         generator = unwrap(self.generator)
-        check_image_size(observed, generator)
+        data, observed = training_batch(self.data_preprocessor, data,
+                                        generator)
         index = dataset_indices(data['data_samples'], observed.shape[0],
                                 observed.device)
 
