@@ -91,3 +91,20 @@ def test_bad_budgets_are_refused():
     with pytest.raises(ValueError, match='positive number of minutes'):
         from mmcoop.engine import TimeBudgetHook
         TimeBudgetHook(minutes=0)
+
+
+def test_commands_carry_the_budget_and_no_empty_overrides():
+    sys.path.insert(0, osp.join(REPO, 'tools', 'benchmarks'))
+    import compare_methods
+    args = compare_methods.parse_args(['--out-dir', 'x', '--iters', '3'])
+    assert [m['name'] for m in args.method] == [
+        'CoopNets', 'DescriptorOnly', 'GeneratorABP', 'DCGAN'
+    ]
+    method = args.method[0]
+    assert 'train_cfg.max_iters=3' in compare_methods.train_command(
+        args, method, 'w')
+    fid = compare_methods.fid_command(args, method, 'c.pth', 'w')
+    assert '--cfg-options' not in fid  # argparse refuses an empty list
+    timed = compare_methods.parse_args(['--out-dir', 'x', '--minutes', '2'])
+    train = compare_methods.train_command(timed, method, 'w')
+    assert 'default_hooks.time_budget.minutes=2.0' in train

@@ -118,10 +118,11 @@ def fid_command(args, method, checkpoint, work_dir):
     if args.num_samples:
         options.append(f'test_evaluator.metrics.0.fake_nums='
                        f'{args.num_samples}')
-    return tool('test.py') + [
+    command = tool('test.py') + [
         method['config'], checkpoint, '--work-dir', work_dir, '--out',
-        osp.join(work_dir, 'metrics.json'), '--cfg-options', *options
+        osp.join(work_dir, 'metrics.json')
     ]
+    return command + (['--cfg-options', *options] if options else [])
 
 
 def sample_command(args, method, checkpoint, out_dir, grid):

@@ -5,11 +5,12 @@ import sys
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
+# before any mmagic import: the compatibility fixes and registrations
+import mmcoop  # noqa: E402,F401
 
 
 @functools.lru_cache()
 def load_config(config: str):
-    import mmcoop  # noqa: F401  (registrations, compatibility fixes)
     from mmengine import Config
     return Config.fromfile(config)
 
