@@ -36,6 +36,8 @@ import numpy as np
 
 from config_overrides import REPO, applies_to, load_config
 
+from mmcoop.apis import save_grid
+
 FACE_METHODS = [
     ('CoopNets', 'configs/coopnets/coopnets_celeba-64x64.py'),
     ('DescriptorOnly', 'configs/descriptor_only/'
@@ -125,11 +127,11 @@ def fid_command(args, method, checkpoint, work_dir):
     return command + (['--cfg-options', *options] if options else [])
 
 
-def sample_command(args, method, checkpoint, out_dir, grid):
+def sample_command(args, method, checkpoint, out_dir):
     num = max(args.diversity_samples, args.grid_samples)
     command = tool('sample.py') + [
         method['config'], checkpoint, '--num', str(num), '--seed',
-        str(args.seed), '--out-dir', out_dir, '--grid', grid
+        str(args.seed), '--out-dir', out_dir
     ]
     options = method['options']
     return command + (['--cfg-options', *options] if options else [])
@@ -261,12 +263,13 @@ def main(argv=None):
         run(fid_command(args, method, checkpoint, osp.join(base, 'test')),
             'FID')
         metrics = json.load(open(osp.join(base, 'test', 'metrics.json')))
-        grid = osp.join(base, 'grid.png')
         run(sample_command(args, method, checkpoint,
-                           osp.join(base, 'samples'), grid), 'samples')
+                           osp.join(base, 'samples')), 'samples')
         files = sorted(glob.glob(osp.join(base, 'samples', '*.png')))
-        samples = [cv2.imread(f).astype(np.float64)
-                   for f in files[:args.diversity_samples]]
+        images = np.stack([cv2.imread(f) for f in files])
+        samples = list(images[:args.diversity_samples].astype(np.float64))
+        grid = osp.join(base, 'grid.png')
+        save_grid(images[:args.grid_samples], grid, nrow=8)
         rows.append(dict(
             method=name, config=osp.relpath(method['config'], REPO),
             options=method['options'], iterations=iterations,
