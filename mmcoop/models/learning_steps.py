@@ -9,6 +9,7 @@ latents come from.
 from typing import Dict, Tuple, Union
 
 import torch
+from mmengine.logging import MessageHub
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper
 from torch import Tensor, nn
@@ -102,3 +103,18 @@ def generator_update(generator: nn.Module, x: Tensor, y: Tensor,
             loss = network.residual_energy(generator(x), y).mean()
             optim.update_params(loss)
     return dict(loss_generator=loss.detach())
+
+
+def update_generator_ema(model, generator: nn.Module) -> None:
+    """After G2: update a BaseGAN ``model``'s EMA generator from
+    ``generator`` (the unwrapped network), as mmagic's GANs do: parameters
+    are copied until ``ema_start``, averaged from then on."""
+    if not model.with_ema_gen:
+        return
+    curr_iter = MessageHub.get_current_instance().get_info('iter', 0)
+    if curr_iter + 1 >= model.ema_start:
+        model.generator_ema.update_parameters(generator)
+        if not model.generator_ema.update_buffers:
+            model.generator_ema.sync_buffers(generator)
+    else:
+        model.generator_ema.sync_parameters(generator)

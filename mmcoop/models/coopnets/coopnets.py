@@ -2,7 +2,6 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor
 
@@ -13,7 +12,8 @@ from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..generated_samples import pack_generated
 from ..learning_steps import (descriptor_update, generator_update,
-                              spread_ratio, training_batch, unwrap)
+                              spread_ratio, training_batch, unwrap,
+                              update_generator_ema)
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -129,7 +129,7 @@ class CoopNets(BaseGAN):
         log_vars.update(
             self.step_g2_update_generator(x, y_tilde,
                                           optim_wrapper['generator']))
-        self._update_ema(generator)
+        update_generator_ema(self, generator)
 
         log_vars['langevin_drift'] = revision_stats['drift']
         if min(num, observed.shape[0]) > 1:  # a spread needs two images
@@ -168,17 +168,6 @@ class CoopNets(BaseGAN):
         """
         return generator_update(self.generator, x, y_tilde, optim,
                                 self.generator_steps)
-
-    def _update_ema(self, generator) -> None:
-        if not self.with_ema_gen:
-            return
-        curr_iter = MessageHub.get_current_instance().get_info('iter', 0)
-        if curr_iter + 1 >= self.ema_start:
-            self.generator_ema.update_parameters(generator)
-            if not self.generator_ema.update_buffers:
-                self.generator_ema.sync_buffers(generator)
-        else:
-            self.generator_ema.sync_parameters(generator)
 
     # ----------------------------------------------------------- sampling
     def forward(self,

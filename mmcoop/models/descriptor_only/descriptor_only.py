@@ -143,7 +143,7 @@ class DescriptorOnly(BaseModel):
                 'no latent input; pass dict(num_batches=N).')
         num = get_valid_num_batches(inputs, data_samples)
         steps = inputs.get('langevin_steps', self.test_langevin_steps)
-        if len(self.chains) and self.chains.num_known():
+        if self.chains.num_known():
             offset = int(torch.randint(len(self.chains), ()))
             index = (torch.arange(num) + offset) % len(self.chains)
             start = self.chains.values[index.to(self.chains.values.device)]

@@ -9,7 +9,8 @@ from torch import Tensor
 from mmagic.models.base_models import BaseGAN
 from mmagic.registry import MODELS
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
-from ..learning_steps import generator_update, training_batch, unwrap
+from ..learning_steps import (generator_update, training_batch, unwrap,
+                              update_generator_ema)
 from ..persistent_bank import PersistentBank
 
 
@@ -117,8 +118,7 @@ class GeneratorABP(BaseGAN):
         log_vars['inference_drift'] = inference_stats['drift']
         if 'acceptance' in inference_stats:
             log_vars['langevin_acceptance'] = inference_stats['acceptance']
-        if self.with_ema_gen:
-            self.generator_ema.update_parameters(generator)
+        update_generator_ema(self, generator)
         return log_vars
 
     def step_g1_infer(self, generator, index: Tensor, observed: Tensor):
