@@ -2,8 +2,10 @@
 # descriptor of coopnets_face-64x64.py, loaded from a CoopNets checkpoint.
 # The latent of each occluded face is inferred by 1000 Langevin steps of
 # eq. (9) from X ~ N(0, I) on the observed pixels (the paper's procedure);
-# `restarts` and `refine_steps` (descriptor Langevin with the observed
-# pixels fixed) are options, off here as in the paper.
+# `restarts` (chains per face, the best fit on the observed pixels kept),
+# `blend='poisson'` (g(X) blended into the hole instead of pasted, as Yeh et
+# al. 2017 do for DCGAN inpainting) and `refine_steps` (descriptor Langevin
+# with the observed pixels fixed) are options, off here as in the paper.
 _base_ = ['./coopnets_face-64x64.py']
 
 model = dict(
@@ -21,4 +23,5 @@ model = dict(
         revision_step_size=_base_.model.sampler.revision_step_size,
         clamp=(-1, 1)),
     restarts=1,
+    blend='paste',
     refine_steps=0)

@@ -9,6 +9,7 @@ from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..coopnets.generator import residual_energy
 from .base_inpaintor import TestTimeInpaintor
+from .poisson_blend import poisson_blend
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -24,6 +25,9 @@ class LatentInpaintor(TestTimeInpaintor):
 
     - ``restarts``: several chains per image, keeping the one whose g(X)
       fits the observed pixels best;
+    - ``blend='poisson'``: instead of pasting g(X), blend it into the hole
+      (:func:`poisson_blend`, as Yeh et al. 2017 do for DCGAN inpainting):
+      g(X)'s structure with its misfit along the border smoothed away;
     - ``refine_steps``: the cooperative polish, descriptor Langevin (eq. 4)
       on the completion with the observed pixels held fixed.
 
@@ -44,6 +48,8 @@ class LatentInpaintor(TestTimeInpaintor):
         sigma (float, optional): sigma of eq. (6); defaults to the
             generator's ``sigma``.
         restarts (int): Chains per image.
+        blend (str): How g(X) enters the hole: 'paste' (the paper) or
+            'poisson'.
         refine_steps (int): Descriptor Langevin steps on the completion.
         batch_norm (str): Statistics for the generator's batch norm layers:
             'batch' (each batch's own, as during CoopNets and DCGAN training
@@ -59,6 +65,7 @@ class LatentInpaintor(TestTimeInpaintor):
                  descriptor: Optional[ModelCfg] = None,
                  sigma: Optional[float] = None,
                  restarts: int = 1,
+                 blend: str = 'paste',
                  refine_steps: int = 0,
                  batch_norm: str = 'batch',
                  data_preprocessor: Optional[dict] = None,
@@ -74,6 +81,10 @@ class LatentInpaintor(TestTimeInpaintor):
         if int(restarts) != restarts or restarts < 1:
             raise ValueError(f'restarts must be a positive integer, got '
                              f'{restarts}.')
+        if blend not in ('paste', 'poisson'):
+            raise ValueError(f"blend must be 'paste' (g(X) in the hole, as "
+                             f"in the paper) or 'poisson' (blended into the "
+                             f"hole), got {blend!r}.")
         if int(refine_steps) != refine_steps or refine_steps < 0:
             raise ValueError(f'refine_steps must be a non-negative integer, '
                              f'got {refine_steps}.')
@@ -96,14 +107,16 @@ class LatentInpaintor(TestTimeInpaintor):
         self.latent_shape = ((noise_size, ) if isinstance(noise_size, int)
                              else tuple(noise_size))
         self.restarts = int(restarts)
+        self.blend = blend
         self.refine_steps = int(refine_steps)
 
     def complete(self, masked: Tensor, mask: Tensor) -> Tuple[Tensor, Tensor]:
         """Complete normalised images; ``mask`` is 1 on missing pixels.
 
         Returns:
-            g(X) of the best chain per image, and the completion: g(X) (then
-            refined) in the hole, the observed pixels elsewhere.
+            g(X) of the best chain per image, and the completion: g(X)
+            (pasted or blended, then refined) in the hole, the observed
+            pixels elsewhere.
         """
         if mask.dim() != 4 or mask.shape[0] != masked.shape[0] or \
                 mask.shape[-2:] != masked.shape[-2:]:
@@ -126,7 +139,10 @@ class LatentInpaintor(TestTimeInpaintor):
             best = misfit.view(self.restarts, num).argmin(0)
             fitted = fitted.view((self.restarts, num) + fitted.shape[1:])[
                 best, torch.arange(num, device=best.device)]
-            completion = fitted * mask + masked * observed
+            if self.blend == 'poisson':
+                completion = poisson_blend(fitted, masked, mask)
+            else:
+                completion = fitted * mask + masked * observed
         if self.refine_steps:
             completion, _ = self.sampler.revise(
                 self.descriptor, completion, self.refine_steps,
