@@ -23,6 +23,11 @@ def _neighbour_sum(x: Tensor) -> Tensor:
             padded[..., 1:-1, :-2] + padded[..., 1:-1, 2:])
 
 
+def _ratio_or_zero(num: Tensor, den: Tensor) -> Tensor:
+    """num / den where den > 0, else 0 (a system already solved)."""
+    return torch.where(den > 0, num / den, torch.zeros_like(num))
+
+
 def poisson_blend(fill: Tensor,
                   image: Tensor,
                   mask: Tensor,
@@ -77,13 +82,11 @@ def poisson_blend(fill: Tensor,
             break
         a_dir = laplacian(direction)
         curvature = (direction * a_dir).sum((2, 3), keepdim=True)
-        alpha = torch.where(curvature > 0, res_sq / curvature.clamp_min(
-            torch.finfo(fill.dtype).tiny), torch.zeros_like(res_sq))
+        alpha = _ratio_or_zero(res_sq, curvature)
         d = d + alpha * direction
         residual = residual - alpha * a_dir
         new_res_sq = residual.pow(2).sum((2, 3), keepdim=True)
-        beta = torch.where(res_sq > 0, new_res_sq / res_sq.clamp_min(
-            torch.finfo(fill.dtype).tiny), torch.zeros_like(res_sq))
+        beta = _ratio_or_zero(new_res_sq, res_sq)
         direction = residual + beta * direction
         res_sq = new_res_sq
     return hole * (fill + d) + observed * image
