@@ -29,6 +29,31 @@ def test_descriptor_paper_layers():
     assert isinstance(texture.features[-1], torch.nn.Conv2d)
 
 
+def test_dcgan_descriptor_halves_exactly_to_4x4():
+    descriptor = CoopDescriptor(preset='dcgan-64')
+    h = descriptor.features(torch.zeros(1, 3, 64, 64))
+    assert h.shape == (1, 512, 4, 4)
+    assert descriptor.fc.in_features == 512 * 4 * 4
+
+
+@pytest.mark.parametrize('kernel, checkerboard', [(4, False), (5, True)])
+def test_stride2_input_gradient_checkerboard(kernel, checkerboard):
+    # The Langevin drift is the input gradient. With an all-ones stride-2
+    # kernel, an interior pixel's gradient counts the windows covering it:
+    # 2 x 2 for every pixel with a 4x4 kernel, but 3 x 3, 3 x 2 or 2 x 2
+    # alternating with a 5x5 one: a checkerboard in every revision.
+    descriptor = CoopDescriptor(layers=((1, kernel, 2), ), image_size=16,
+                                in_channels=1, fc_out=None)
+    torch.nn.init.ones_(descriptor.features[0].weight)
+    y = torch.zeros(1, 1, 16, 16, requires_grad=True)
+    grad, = torch.autograd.grad(descriptor(y).sum(), y)
+    interior = grad[0, 0, 4:12, 4:12]
+    if checkerboard:
+        assert interior.unique().tolist() == [4.0, 6.0, 9.0]
+    else:
+        assert interior.unique().tolist() == [4.0]
+
+
 def test_descriptor_energy_is_eq2():
     s = 0.016
     descriptor = CoopDescriptor(preset='cifar-32', ref_sigma=s)

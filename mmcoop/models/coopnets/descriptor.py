@@ -18,6 +18,13 @@ DESCRIPTOR_PRESETS = {
     # 5.3 faces, 64x64: 96 5x5/2, 128 5x5/2, 256 5x5/2, FC 50
     'face-64': dict(image_size=64, fc_out=50,
                     layers=((96, 5, 2), (128, 5, 2), (256, 5, 2))),
+    # DCGAN discriminator layout, 64x64: 64, 128, 256, 512 4x4/2, FC 100.
+    # Even kernels at stride 2 overlap evenly, so the input gradient that
+    # drives Langevin (eq. 4) has no checkerboard: with the 5x5/2 and 3x3/2
+    # layers above, every revision adds one, and the generator learns it.
+    'dcgan-64': dict(image_size=64, fc_out=100,
+                     layers=((64, 4, 2), (128, 4, 2), (256, 4, 2),
+                             (512, 4, 2))),
     # 32x32 (PyTorch CIFAR port): 64 5x5/2, 128 3x3/2, 256 3x3/1, FC 100
     'cifar-32': dict(image_size=32, fc_out=100,
                      layers=((64, 5, 2), (128, 3, 2), (256, 3, 1))),
@@ -44,7 +51,8 @@ class CoopDescriptor(BaseModule):
             ``layers``, ``fc_out`` and ``image_size``; explicit arguments
             override it.
         layers (Sequence[tuple]): (out_channels, kernel_size, stride) per
-            convolution. Padding is kernel_size // 2 ('same' for stride 1).
+            convolution. Padding is (kernel_size - 1) // 2: 'same' for odd
+            kernels at stride 1, exact halving for 4x4 kernels at stride 2.
         image_size (int): Side of the square input images.
         in_channels (int): Image channels. Defaults to 3.
         fc_out (int, optional): Outputs of the final fully connected layer;
@@ -92,9 +100,10 @@ class CoopDescriptor(BaseModule):
 
         convs, size, channels = [], image_size, in_channels
         for i, (out_channels, kernel, stride) in enumerate(layers):
+            padding = (kernel - 1) // 2
             convs.append(nn.Conv2d(channels, out_channels, kernel, stride,
-                                   padding=kernel // 2))
-            size = (size + 2 * (kernel // 2) - kernel) // stride + 1
+                                   padding=padding))
+            size = (size + 2 * padding - kernel) // stride + 1
             last_map = fc_out is None and i == len(layers) - 1
             if not last_map:
                 convs.append(nn.LeakyReLU(negative_slope))
