@@ -119,3 +119,12 @@ def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
     out = model.val_step(dict(inputs=dict(num_batches=2,
                                           sample_model='orig')))
     assert len(out) == 2 and out[0].fake_img.shape == (3, 64, 64)
+
+
+def test_face_samples_revised_past_lp_paper_settings_by_lp():
+    face = MODELS.build(Config.fromfile(FACE_CONFIG).model)
+    assert face.test_langevin_steps == 30 > face.sampler.revision_steps
+    paper = MODELS.build(Config.fromfile(osp.join(
+        REPO, 'configs', 'coopnets',
+        'coopnets_paper-settings_celeba-64x64.py')).model)
+    assert paper.test_langevin_steps == paper.sampler.revision_steps == 10

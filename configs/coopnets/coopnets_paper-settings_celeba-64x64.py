@@ -11,6 +11,8 @@ _base_ = ['./coopnets_celeba-64x64.py']
 
 model = dict(
     descriptor=dict(preset='face-64', ref_sigma=0.016),
-    sampler=dict(revision_step_size=0.002))
+    sampler=dict(revision_step_size=0.002),
+    # samples revised by l_p steps, as the paper's
+    test_langevin_steps=None)
 
 train_dataloader = dict(batch_size=100)
