@@ -19,7 +19,11 @@ model = dict(
     discriminator=dict(base_channels=64))
 
 data_root = '../shared/data/celeba'
-batch_size = 128
+# batch 32 (mmagic's is 128), the batch of the CoopNets face config, so the
+# two are compared at the same batch and wall-clock budget; at 30 minutes
+# on 2 CPU cores it is also DCGAN's better batch: FID 86.7 (3073
+# iterations of 0.59 s) against 205.9 with batch 128 (770 of 2.33 s)
+batch_size = 32
 face_pipeline = [
     dict(type='LoadImageFromFile', key='gt'),
     dict(type='Crop', keys=['gt'], crop_size=(108, 108), random_crop=False),
@@ -48,10 +52,10 @@ test_dataloader = dict(
 test_evaluator = dict(
     _delete_=True, type='Evaluator', metrics=[{{_base_.face_fid_metric}}])
 
-train_cfg = dict(max_iters=600, val_interval=None)
+train_cfg = dict(max_iters=3000, val_interval=None)
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(interval=100, save_best=None, max_keep_ckpts=10))
+    checkpoint=dict(interval=500, save_best=None, max_keep_ckpts=10))
 custom_hooks = [
     dict(
         type='VisualizationHook',
