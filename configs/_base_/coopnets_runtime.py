@@ -9,11 +9,14 @@ model_wrapper_cfg = dict(
     find_unused_parameters=False)
 
 # sample grids: generator samples revised by the descriptor (fake_img) and
-# the generator's direct samples (gen_img), from fixed latents
+# the generator's direct samples (gen_img), from fixed latents. Every 500
+# iterations: a grid revises its 64 samples with the test-time Langevin
+# steps, and on 2 CPU cores grid + checkpoint every 100 iterations cost ~20
+# s per 100, 13% of a wall-clock budget (face config, 30 test steps).
 custom_hooks = [
     dict(
         type='VisualizationHook',
-        interval=100,
+        interval=500,
         fixed_input=True,
         n_samples=64,
         vis_kwargs_list=[

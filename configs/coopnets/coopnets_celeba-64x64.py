@@ -33,4 +33,6 @@ optim_wrapper = dict(
     descriptor=dict(optimizer=dict(type='Adam', lr=0.001, betas=(0.5, 0.999))))
 
 train_cfg = dict(max_iters=2000)
-default_hooks = dict(checkpoint=dict(interval=100))
+# checkpoints every 500 iterations, with the sample grids
+# (_base_/coopnets_runtime.py); TimeBudgetHook writes one at its end
+default_hooks = dict(checkpoint=dict(interval=500))
