@@ -167,6 +167,40 @@ def test_ema_generator_is_sampled_when_configured(seed):
     assert not torch.equal(ema[0].fake_img, orig[0].fake_img)
 
 
+def test_ema_descriptor_averages_and_revises_ema_samples(seed):
+    model = tiny_coopnets(
+        ema_config=dict(momentum=0.5),
+        descriptor_ema_config=dict(momentum=0.5),
+        sampler=dict(type='LangevinSampler', revision_steps=3,
+                     revision_step_size=0.1))
+    optims = optim_wrappers(model, lr_d=0.01)
+    weights = []
+    for _ in range(2):  # the first update copies, the second averages
+        model.train_step(batch(), optims)
+        weights.append({k: v.clone()
+                        for k, v in model.descriptor.state_dict().items()})
+    averaged = model.descriptor_ema.module.state_dict()
+    for key, value in averaged.items():
+        torch.testing.assert_close(
+            value, (weights[0][key] + weights[1][key]) / 2)
+    assert not torch.equal(averaged['fc.weight'], weights[1]['fc.weight'])
+
+    def revised_ema_samples():
+        torch.manual_seed(1)
+        return model.val_step(dict(inputs=dict(
+            noise=torch.ones(2, 8), sample_model='ema')))[0].fake_img
+
+    model.eval()
+    with_average = revised_ema_samples()
+    descriptor_ema, model.descriptor_ema = model.descriptor_ema, None
+    with_trained = revised_ema_samples()
+    model.descriptor.load_state_dict(descriptor_ema.module.state_dict())
+    torch.testing.assert_close(revised_ema_samples(), with_average)
+    assert (with_trained - with_average).abs().max() > 1  # 0-255 pixels
+    with pytest.raises(ValueError, match='ema_config'):
+        tiny_coopnets(descriptor_ema_config=dict(momentum=0.5))
+
+
 def test_mismatched_network_sizes_fail_at_build():
     with pytest.raises(ValueError, match='same image size'):
         tiny_coopnets(generator=dict(type='CoopGenerator', preset='dcgan-32'))

@@ -105,16 +105,23 @@ def generator_update(generator: nn.Module, x: Tensor, y: Tensor,
     return dict(loss_generator=loss.detach())
 
 
-def update_generator_ema(model, generator: nn.Module) -> None:
-    """After G2: update a BaseGAN ``model``'s EMA generator from
-    ``generator`` (the unwrapped network), as mmagic's GANs do: parameters
-    are copied until ``ema_start``, averaged from then on."""
-    if not model.with_ema_gen:
-        return
+def update_ema(average: nn.Module, network: nn.Module,
+               start_iter: int = 0) -> None:
+    """Update the moving average ``average`` (mmagic's or mmengine's
+    ``ExponentialMovingAverage``) of ``network`` (the unwrapped network) as
+    mmagic's GANs do: parameters are copied until ``start_iter``, averaged
+    from then on."""
     curr_iter = MessageHub.get_current_instance().get_info('iter', 0)
-    if curr_iter + 1 >= model.ema_start:
-        model.generator_ema.update_parameters(generator)
-        if not model.generator_ema.update_buffers:
-            model.generator_ema.sync_buffers(generator)
+    if curr_iter + 1 >= start_iter:
+        average.update_parameters(network)
+        if not average.update_buffers:
+            average.sync_buffers(network)
     else:
-        model.generator_ema.sync_parameters(generator)
+        average.sync_parameters(network)
+
+
+def update_generator_ema(model, generator: nn.Module) -> None:
+    """After G2: update a BaseGAN ``model``'s EMA generator, if it has one,
+    from ``generator`` (the unwrapped network)."""
+    if model.with_ema_gen:
+        update_ema(model.generator_ema, generator, model.ema_start)

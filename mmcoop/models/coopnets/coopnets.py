@@ -13,7 +13,7 @@ from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..generated_samples import pack_generated
 from ..learning_steps import (descriptor_update, generator_update,
                               spread_ratio, training_batch, unwrap,
-                              update_generator_ema)
+                              update_ema, update_generator_ema)
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -55,6 +55,11 @@ class CoopNets(BaseGAN):
             'generator' (g(X) directly). Per call, ``inputs['sample_type']``
             overrides it.
         ema_config (dict, optional): EMA of the generator, as in BaseGAN.
+        descriptor_ema_config (dict, optional): EMA of the descriptor, the
+            same kind of config (``momentum``, ``start_iter``). Sampling with
+            ``sample_model='ema'`` then revises the averaged generator's
+            proposals with the averaged descriptor. The averages are only
+            sampled from; training uses the networks themselves.
         batch_norm (str): Statistics of the generator's batch norm layers
             when sampling: 'batch' (each batch's own, as in training, where
             the generator always runs on batch statistics; the running
@@ -76,6 +81,7 @@ class CoopNets(BaseGAN):
                  test_langevin_steps: Optional[int] = None,
                  sample_type: str = 'revised',
                  ema_config: Optional[dict] = None,
+                 descriptor_ema_config: Optional[dict] = None,
                  batch_norm: str = 'batch',
                  channels_last: bool = False,
                  init_cfg: Optional[dict] = None):
@@ -109,6 +115,18 @@ class CoopNets(BaseGAN):
         if channels_last:
             for network in (self.descriptor, self.generator):
                 network.to(memory_format=torch.channels_last)
+        self.descriptor_ema = None
+        if descriptor_ema_config:
+            if not self.with_ema_gen:
+                raise ValueError(
+                    'descriptor_ema_config is set but ema_config is not: '
+                    "sampling with sample_model='ema' uses both averages; "
+                    'set ema_config as well.')
+            cfg = dict(type='ExponentialMovingAverage',
+                       **descriptor_ema_config)
+            self.descriptor_ema_start = cfg.pop('start_iter', 0)
+            self.descriptor_ema = MODELS.build(
+                cfg, default_args=dict(model=self.descriptor))
 
     # ----------------------------------------------------------- training
     def train_step(self, data: dict,
@@ -126,6 +144,9 @@ class CoopNets(BaseGAN):
         x, inference_stats = self.step_g1_infer(generator, x_hat, y_tilde)
         log_vars = self.step_d2_update_descriptor(
             observed, y_tilde, optim_wrapper['descriptor'])
+        if self.descriptor_ema is not None:
+            update_ema(self.descriptor_ema, descriptor,
+                       self.descriptor_ema_start)
         log_vars.update(
             self.step_g2_update_generator(x, y_tilde,
                                           optim_wrapper['generator']))
@@ -198,15 +219,18 @@ class CoopNets(BaseGAN):
         noise = self.noise_fn(
             inputs.get('noise', None),
             num_batches=get_valid_num_batches(inputs, data_samples))
-        generator = (self.generator_ema if sample_model == 'ema' else
-                     self.generator)
+        generator, descriptor = self.generator, unwrap(self.descriptor)
+        if sample_model == 'ema':
+            generator = self.generator_ema
+            if self.descriptor_ema is not None:
+                descriptor = self.descriptor_ema.module
         with torch.no_grad(), batch_statistics(
                 generator, enabled=self.batch_norm == 'batch'):
             gen_img = generator(noise)
         outputs = dict(gen_img=gen_img, fake_img=gen_img)
         if sample_type == 'revised':
             outputs['revised_img'] = outputs['fake_img'] = self.sampler.revise(
-                unwrap(self.descriptor), gen_img, steps)[0]
+                descriptor, gen_img, steps)[0]
 
         return pack_generated(
             self.data_preprocessor,
