@@ -251,3 +251,28 @@ def test_batch_statistics_leave_the_generators_running_averages_alone(seed):
     assert not torch.allclose(batch_fit, running_fit)
     with pytest.raises(ValueError, match='batch_norm'):
         inpaintor(batch_norm='ema')
+
+
+def test_use_ema_loads_the_moving_averages_of_both_networks():
+    from mmengine.runner.checkpoint import load_state_dict
+    trained = dict(generator=small_generator().state_dict(),
+                   descriptor=small_descriptor().state_dict())
+    averaged = {name: {k: v + 1 if v.is_floating_point() else v
+                       for k, v in weights.items()}
+                for name, weights in trained.items()}
+    checkpoint = {}
+    for name in trained:
+        checkpoint.update(
+            {f'{name}.{k}': v for k, v in trained[name].items()})
+        checkpoint.update({f'{name}_ema.module.{k}': v
+                           for k, v in averaged[name].items()})
+    for use_ema, expected in ((False, trained), (True, averaged)):
+        model = inpaintor(use_ema=use_ema, descriptor=small_descriptor())
+        load_state_dict(model, dict(checkpoint))
+        for name in trained:
+            network = getattr(model, name)
+            for key, value in network.state_dict().items():
+                assert torch.equal(value, expected[name][key]), (name, key)
+    trained_only = {k: v for k, v in checkpoint.items() if '_ema' not in k}
+    with pytest.raises(ValueError, match='no EMA generator'):
+        load_state_dict(inpaintor(use_ema=True), trained_only)

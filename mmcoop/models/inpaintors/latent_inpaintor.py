@@ -56,6 +56,11 @@ class LatentInpaintor(TestTimeInpaintor):
             and in the official CoopNets code; running averages are left
             untouched) or 'running' (the stored running averages, so each
             image's completion is independent of its batch).
+        use_ema (bool): Load the moving averages of a checkpoint's networks
+            (``generator_ema``, and ``descriptor_ema`` where it has one), as
+            a :class:`CoopNets` trained with ``ema_config`` (and
+            ``descriptor_ema_config``) keeps them and samples from them,
+            instead of the trained networks.
         data_preprocessor (dict): mmagic ``DataPreprocessor`` config.
     """
 
@@ -68,9 +73,12 @@ class LatentInpaintor(TestTimeInpaintor):
                  blend: str = 'paste',
                  refine_steps: int = 0,
                  batch_norm: str = 'batch',
+                 use_ema: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(data_preprocessor, init_cfg)
+        if use_ema:
+            self.register_load_state_dict_pre_hook(load_moving_averages)
 
         def build(cfg):
             return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
@@ -172,3 +180,21 @@ class LatentInpaintor(TestTimeInpaintor):
             fake_img=destruct(fake_img, data_samples),
             pred_img=destruct(fake_img, data_samples))
         return self.convert_to_datasample(predictions, data_samples, inputs)
+
+
+def load_moving_averages(module, state_dict: dict, prefix: str,
+                         *args) -> None:
+    """Load-state-dict pre-hook: put a checkpoint's moving averages
+    (``generator_ema.module.*`` and ``descriptor_ema.module.*``, as mmagic's
+    ``ExponentialMovingAverage`` stores them) where the trained networks'
+    weights would load from. The EMA generator must be there."""
+    for name in ('generator', 'descriptor'):
+        ema = f'{prefix}{name}_ema.module.'
+        ema_keys = [key for key in state_dict if key.startswith(ema)]
+        if name == 'generator' and not ema_keys:
+            raise ValueError(
+                'use_ema=True, but the checkpoint has no EMA generator (the '
+                'model was trained without ema_config); set '
+                'model.use_ema=False.')
+        for key in ema_keys:
+            state_dict[f'{prefix}{name}.{key[len(ema):]}'] = state_dict[key]
