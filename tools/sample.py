@@ -30,8 +30,11 @@ def parse_args(argv=None):
     parser.add_argument('--sample-type', choices=['revised', 'generator'],
                         default='revised')
     parser.add_argument('--langevin-steps', type=int, default=None)
-    parser.add_argument('--sample-model', choices=['orig', 'ema'],
-                        default='orig')
+    parser.add_argument(
+        '--sample-model', choices=['orig', 'ema'], default=None,
+        help="the trained networks or their moving averages; default: "
+        "'ema' for models trained with ema_config, else 'orig' (mmagic's "
+        'rule)')
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out-dir', help='write sample_<i>.png files here')
@@ -54,8 +57,9 @@ def main(argv=None):
                        args.cfg_options)
     torch.manual_seed(args.seed)
     images = []
-    request = dict(sample_type=args.sample_type,
-                   sample_model=args.sample_model)
+    request = dict(sample_type=args.sample_type)
+    if args.sample_model is not None:
+        request['sample_model'] = args.sample_model
     if args.langevin_steps is not None:
         request['langevin_steps'] = args.langevin_steps
     while len(images) < args.num:
