@@ -83,8 +83,12 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
                                      'coopnets_celeba-64x64.py'))
     assert (cfg.train_dataloader.dataset.pipeline ==
             faces.train_dataloader.dataset.pipeline)
-    # the same FID (metric, sample count, cached real statistics)
-    assert cfg.test_evaluator == faces.test_evaluator
+    # the same FID (metric, sample count, cached real statistics); CoopNets
+    # samples from its moving averages, DCGAN (none kept) from its generator
+    dcgan_fid, = cfg.test_evaluator.metrics
+    face_fid, = faces.test_evaluator.metrics
+    assert dcgan_fid.sample_model == 'orig'
+    assert dict(dcgan_fid, sample_model='ema') == face_fid
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.data_root = osp.join(REPO, dataset_cfg.data_root)
     image = DATASETS.build(dataset_cfg)[0]['inputs']
@@ -110,9 +114,16 @@ def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
     assert cfg.model[network] == faces.model[network]
     assert set(cfg.optim_wrapper) == {'constructor', network}
     assert cfg.optim_wrapper[network] == faces.optim_wrapper[network]
-    assert cfg.train_dataloader == faces.train_dataloader
+    # the same data at the batch they were measured at (32)
+    assert cfg.train_dataloader.batch_size == 32
+    assert (dict(cfg.train_dataloader, batch_size=None) ==
+            dict(faces.train_dataloader, batch_size=None))
     assert cfg.train_cfg == faces.train_cfg
-    assert cfg.test_evaluator == faces.test_evaluator
+    # the same FID, of the trained network (they keep no moving average)
+    metric, = cfg.test_evaluator.metrics
+    face_metric, = faces.test_evaluator.metrics
+    assert metric.sample_model == 'orig'
+    assert dict(metric, sample_model='ema') == face_metric
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.eval()
@@ -128,3 +139,15 @@ def test_face_samples_revised_past_lp_paper_settings_by_lp():
         REPO, 'configs', 'coopnets',
         'coopnets_paper-settings_celeba-64x64.py')).model)
     assert paper.test_langevin_steps == paper.sampler.revision_steps == 10
+
+
+def test_face_config_samples_averages_paper_settings_the_networks():
+    face = Config.fromfile(FACE_CONFIG)
+    model = MODELS.build(face.model)
+    assert model.with_ema_gen and model.descriptor_ema is not None
+    assert face.test_evaluator.metrics[0].sample_model == 'ema'
+    paper = Config.fromfile(osp.join(REPO, 'configs', 'coopnets',
+                                     'coopnets_paper-settings_celeba-64x64.py'))
+    model = MODELS.build(paper.model)
+    assert not model.with_ema_gen and model.descriptor_ema is None
+    assert paper.test_evaluator.metrics[0].sample_model == 'orig'

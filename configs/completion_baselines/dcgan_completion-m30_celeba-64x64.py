@@ -5,7 +5,7 @@
 # not part of DCGAN; 0.3 as for CoopNets.
 #   python tools/test.py \
 #     configs/completion_baselines/dcgan_completion-m30_celeba-64x64.py \
-#     work_dirs/dcgan_celeba-64x64/iter_600.pth
+#     work_dirs/dcgan_celeba-64x64/iter_3000.pth
 _base_ = ['../coopnets/coopnets-completion-m30_celeba-64x64.py']
 
 model = dict(
@@ -15,4 +15,6 @@ model = dict(
         output_scale=64,
         base_channels=512),
     descriptor=None,
-    sigma=0.3)
+    sigma=0.3,
+    # mmagic's DCGAN config keeps no moving average: its trained generator
+    use_ema=False)

@@ -3,7 +3,7 @@
 # (latent inference on the observed pixels, eq. 9). Evaluate a checkpoint of
 # coopnets_celeba-64x64.py:
 #   python tools/test.py configs/coopnets/coopnets-completion-m30_celeba-64x64.py \
-#     work_dirs/coopnets_celeba-64x64/iter_600.pth
+#     work_dirs/coopnets_celeba-64x64/iter_2000.pth
 _base_ = [
     '../_base_/models/coopnets-completion_face-64x64.py',
     '../_base_/datasets/celeba-completion-64x64.py',

@@ -6,6 +6,9 @@
 # `blend='poisson'` (g(X) blended into the hole instead of pasted, as Yeh et
 # al. 2017 do for DCGAN inpainting) and `refine_steps` (descriptor Langevin
 # with the observed pixels fixed) are options, off here as in the paper.
+# The face config keeps moving averages of both networks and samples from
+# them; completion uses them too (use_ema; use_ema=False for the trained
+# networks or for checkpoints trained without ema_config).
 _base_ = ['./coopnets_face-64x64.py']
 
 model = dict(
@@ -24,4 +27,5 @@ model = dict(
         clamp=(-1, 1)),
     restarts=1,
     blend='paste',
-    refine_steps=0)
+    refine_steps=0,
+    use_ema=True)
