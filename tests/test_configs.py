@@ -76,6 +76,16 @@ def test_completion_config_occludes_faces_and_completes_them(path,
     assert evaluator == {'MAE', 'MaskedPSNR', 'PSNR', 'SSIM'}
 
 
+def assert_face_fid_of_the_trained_network(cfg, faces):
+    """The face config's FID (metric, sample count, cached real statistics)
+    of the trained network: CoopNets samples its moving averages, baselines
+    that keep none their network."""
+    metric, = cfg.test_evaluator.metrics
+    face_metric, = faces.test_evaluator.metrics
+    assert metric.sample_model == 'orig'
+    assert dict(metric, sample_model='ema') == face_metric
+
+
 def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
     cfg = Config.fromfile(DCGAN_CONFIG)
     assert cfg.model.type == 'DCGAN'
@@ -83,12 +93,7 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
                                      'coopnets_celeba-64x64.py'))
     assert (cfg.train_dataloader.dataset.pipeline ==
             faces.train_dataloader.dataset.pipeline)
-    # the same FID (metric, sample count, cached real statistics); CoopNets
-    # samples from its moving averages, DCGAN (none kept) from its generator
-    dcgan_fid, = cfg.test_evaluator.metrics
-    face_fid, = faces.test_evaluator.metrics
-    assert dcgan_fid.sample_model == 'orig'
-    assert dict(dcgan_fid, sample_model='ema') == face_fid
+    assert_face_fid_of_the_trained_network(cfg, faces)
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.data_root = osp.join(REPO, dataset_cfg.data_root)
     image = DATASETS.build(dataset_cfg)[0]['inputs']
@@ -119,11 +124,7 @@ def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
     assert (dict(cfg.train_dataloader, batch_size=None) ==
             dict(faces.train_dataloader, batch_size=None))
     assert cfg.train_cfg == faces.train_cfg
-    # the same FID, of the trained network (they keep no moving average)
-    metric, = cfg.test_evaluator.metrics
-    face_metric, = faces.test_evaluator.metrics
-    assert metric.sample_model == 'orig'
-    assert dict(metric, sample_model='ema') == face_metric
+    assert_face_fid_of_the_trained_network(cfg, faces)
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.eval()
