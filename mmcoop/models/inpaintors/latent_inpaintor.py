@@ -24,7 +24,10 @@ class LatentInpaintor(TestTimeInpaintor):
     is g(X) in the hole and Y elsewhere. Options:
 
     - ``restarts``: several chains per image, keeping the one whose g(X)
-      fits the observed pixels best;
+      fits the observed pixels best (``combine='best'``) or averaging their
+      completions (``combine='mean'``: a Monte Carlo estimate of the
+      posterior mean E[Y_hole | Y_observed], the completion with the least
+      expected squared error);
     - ``blend='poisson'``: instead of pasting g(X), blend it into the hole
       (:func:`poisson_blend`, as Yeh et al. 2017 do for DCGAN inpainting):
       g(X)'s structure with its misfit along the border smoothed away;
@@ -48,6 +51,10 @@ class LatentInpaintor(TestTimeInpaintor):
         sigma (float, optional): sigma of eq. (6); defaults to the
             generator's ``sigma``.
         restarts (int): Chains per image.
+        combine (str): How the restarts make one completion: 'best' (the
+            chain whose g(X) fits the observed pixels best) or 'mean' (the
+            average of all chains' completions, each pasted or blended and
+            refined first).
         blend (str): How g(X) enters the hole: 'paste' (the paper) or
             'poisson'.
         refine_steps (int): Descriptor Langevin steps on the completion.
@@ -70,6 +77,7 @@ class LatentInpaintor(TestTimeInpaintor):
                  descriptor: Optional[ModelCfg] = None,
                  sigma: Optional[float] = None,
                  restarts: int = 1,
+                 combine: str = 'best',
                  blend: str = 'paste',
                  refine_steps: int = 0,
                  batch_norm: str = 'batch',
@@ -89,6 +97,10 @@ class LatentInpaintor(TestTimeInpaintor):
         if int(restarts) != restarts or restarts < 1:
             raise ValueError(f'restarts must be a positive integer, got '
                              f'{restarts}.')
+        if combine not in ('best', 'mean'):
+            raise ValueError(f"combine must be 'best' (the restart that fits "
+                             f"the observed pixels best) or 'mean' (the "
+                             f"average of the restarts), got {combine!r}.")
         if blend not in ('paste', 'poisson'):
             raise ValueError(f"blend must be 'paste' (g(X) in the hole, as "
                              f"in the paper) or 'poisson' (blended into the "
@@ -115,6 +127,7 @@ class LatentInpaintor(TestTimeInpaintor):
         self.latent_shape = ((noise_size, ) if isinstance(noise_size, int)
                              else tuple(noise_size))
         self.restarts = int(restarts)
+        self.combine = combine
         self.blend = blend
         self.refine_steps = int(refine_steps)
 
@@ -122,40 +135,59 @@ class LatentInpaintor(TestTimeInpaintor):
         """Complete normalised images; ``mask`` is 1 on missing pixels.
 
         Returns:
-            g(X) of the best chain per image, and the completion: g(X)
-            (pasted or blended, then refined) in the hole, the observed
-            pixels elsewhere.
+            g(X) per image (of the best chain, or the chains' mean), and the
+            completion: g(X) (pasted or blended, then refined) in the hole,
+            the observed pixels elsewhere.
         """
         if mask.dim() != 4 or mask.shape[0] != masked.shape[0] or \
                 mask.shape[-2:] != masked.shape[-2:]:
             raise ValueError(
                 f'Masks must be (N, 1, H, W) like the images '
                 f'{tuple(masked.shape)}, got {tuple(mask.shape)}.')
-        observed = 1 - mask.to(masked.dtype)
         num = masked.shape[0]
         # all restarts in one batch: chain r of image n sits at r * num + n
         y = masked.repeat(self.restarts, 1, 1, 1)
-        obs = observed.repeat(self.restarts, 1, 1, 1)
+        holes = mask.to(masked.dtype).repeat(self.restarts, 1, 1, 1)
         x0 = torch.randn((num * self.restarts, ) + self.latent_shape,
                          device=masked.device, dtype=masked.dtype)
         with self._generator_statistics():
             x, _ = self.sampler.infer_latent(
-                self.generator, y, x0, observed=obs, sigma=self.sigma)
+                self.generator, y, x0, observed=1 - holes, sigma=self.sigma)
         with torch.no_grad(), self._generator_statistics():
             fitted = self.generator(x)
-            misfit = residual_energy(fitted, y, self.sigma, obs)
-            best = misfit.view(self.restarts, num).argmin(0)
-            fitted = fitted.view((self.restarts, num) + fitted.shape[1:])[
-                best, torch.arange(num, device=best.device)]
-            if self.blend == 'poisson':
-                completion = poisson_blend(fitted, masked, mask)
-            else:
-                completion = fitted * mask + masked * observed
+        if self.combine == 'best':
+            fitted = self._best_fit(fitted, masked, 1 - mask.to(masked.dtype))
+            y, holes = masked, mask.to(masked.dtype)
+        completion = self._fill_hole(fitted, y, holes)
         if self.refine_steps:
             completion, _ = self.sampler.revise(
                 self.descriptor, completion, self.refine_steps,
-                frozen=observed)
+                frozen=1 - holes)
+        if self.combine == 'mean':
+            fitted = fitted.view((self.restarts, num) +
+                                 fitted.shape[1:]).mean(0)
+            completion = completion.view((self.restarts, num) +
+                                         completion.shape[1:]).mean(0)
         return fitted, completion
+
+    def _best_fit(self, fitted: Tensor, masked: Tensor,
+                  observed: Tensor) -> Tensor:
+        """Per image, the chain's g(X) that fits the observed pixels best."""
+        num = masked.shape[0]
+        misfit = residual_energy(fitted, masked.repeat(self.restarts, 1, 1, 1),
+                                 self.sigma,
+                                 observed.repeat(self.restarts, 1, 1, 1))
+        best = misfit.view(self.restarts, num).argmin(0)
+        return fitted.view((self.restarts, num) + fitted.shape[1:])[
+            best, torch.arange(num, device=best.device)]
+
+    @torch.no_grad()
+    def _fill_hole(self, fitted: Tensor, masked: Tensor,
+                   holes: Tensor) -> Tensor:
+        """g(X) pasted or Poisson-blended into the hole of ``masked``."""
+        if self.blend == 'poisson':
+            return poisson_blend(fitted, masked, holes)
+        return fitted * holes + masked * (1 - holes)
 
     def _generator_statistics(self):
         return batch_statistics(self.generator,
