@@ -17,20 +17,22 @@ BLOW_UP_AT = 3  # the descriptor lr jumps x1e8 before this iteration
 
 @HOOKS.register_module(force=True)
 class InjectDescriptorLrJump(Hook):
-    """Test-only: multiplies the descriptor lr by 1e8, once."""
+    """Test-only: multiplies the descriptor lr by 1e8 before each of the
+    iterations ``at``, once each (not again when a rollback repeats it)."""
     priority = 'VERY_HIGH'
 
-    def __init__(self):
-        self.done = False
+    def __init__(self, at=(BLOW_UP_AT, )):
+        self.pending = set(at)
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        if runner.iter + 1 == BLOW_UP_AT and not self.done:
-            self.done = True
+        if runner.iter + 1 in self.pending:
+            self.pending.remove(runner.iter + 1)
             for group in runner.optim_wrapper['descriptor'].param_groups:
                 group['lr'] *= 1e8
 
 
-def runner_for(work_dir, celeba_root, action, max_iters):
+def runner_for(work_dir, celeba_root, action, max_iters,
+               blow_up_at=(BLOW_UP_AT, )):
     cfg = Config.fromfile(CONFIG)
     cfg.merge_from_dict({
         'work_dir': str(work_dir),
@@ -44,7 +46,9 @@ def runner_for(work_dir, celeba_root, action, max_iters):
         'default_hooks.logger.interval': 1,
         'default_hooks.divergence_guard.action': action,
         'default_hooks.divergence_guard.patience': 1,
-        'custom_hooks': [dict(type='InjectDescriptorLrJump')],
+        'custom_hooks': [
+            dict(type='InjectDescriptorLrJump', at=list(blow_up_at))
+        ],
     })
     return Runner.from_cfg(cfg)
 
@@ -85,6 +89,27 @@ def test_rollback_reloads_the_good_checkpoint_with_a_lower_lr(
     final = torch.load(tmp_path / 'iter_6.pth', map_location='cpu')
     assert all(torch.isfinite(v).all() for v in final['state_dict'].values()
                if v.is_floating_point())
+
+
+def test_rollbacks_lower_the_learning_rates_once_each(celeba_root,
+                                                     tmp_path):
+    """The second blow-up rolls back to a checkpoint written after the first
+    rollback, whose rates are already halved: they are halved once more
+    (0.25 x the schedule's), not twice (0.125 x)."""
+    runner = runner_for(tmp_path, celeba_root, 'rollback', max_iters=8,
+                        blow_up_at=(3, 6))
+    runner.train()
+    guard = next(h for h in runner.hooks
+                 if type(h).__name__ == 'DivergenceGuardHook')
+    assert guard.rollbacks == 2
+    assert runner.iter == 8
+    for name, lr in (('descriptor', 0.001), ('generator', 1e-4)):
+        rate = runner.optim_wrapper[name].param_groups[0]['lr']
+        assert rate == pytest.approx(lr * 0.25)
+    final = torch.load(tmp_path / 'iter_8.pth', map_location='cpu')
+    assert final['meta']['divergence_guard_lr_scale'] == 0.25
+    assert final['optimizer']['descriptor']['param_groups'][0][
+        'lr'] == pytest.approx(0.001 * 0.25)
 
 
 def test_last_good_checkpoint_passes_over_the_one_before_the_bad_iteration(

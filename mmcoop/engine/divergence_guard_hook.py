@@ -16,6 +16,10 @@ USUAL_CAUSES = (
     'reference std s that is too small; keep langevin_drift near 0.01.')
 
 
+# checkpoint meta key: the scale rollbacks have put on the learning rates
+LR_SCALE_KEY = 'divergence_guard_lr_scale'
+
+
 class TrainingDiverged(RuntimeError):
     """Raised by :class:`DivergenceGuardHook` to stop a diverged run."""
 
@@ -38,9 +42,17 @@ class DivergenceGuardHook(Hook):
       iteration, the quantity, its value, the usual causes and the last good
       checkpoint;
     - ``action='rollback'``: reload the last good checkpoint (model,
-      optimisers, message hub), multiply every learning rate by
-      ``lr_factor`` (compounding over rollbacks) and continue; after
-      ``max_rollbacks`` rollbacks, stop as above.
+      optimisers, message hub), lower every learning rate by ``lr_factor``
+      (compounding: after k rollbacks the rates are ``lr_factor**k`` times
+      the schedule's) and continue; after ``max_rollbacks`` rollbacks, stop
+      as above.
+
+    The scale the rollbacks have put on the learning rates is stamped in
+    every checkpoint's meta (``divergence_guard_lr_scale``): the checkpoint
+    hook saves the reloaded state again under its own name (the same
+    weights, now with the lowered rates), and a checkpoint written after a
+    rollback carries lowered rates, so a later rollback to it, or
+    ``--resume`` from it, must not lower them a second time.
 
     Args:
         keys (Sequence[str]): Logged quantities to watch.
@@ -83,6 +95,18 @@ class DivergenceGuardHook(Hook):
         self.max_rollbacks = int(max_rollbacks)
         self.rollbacks = 0
         self._over_drift = 0
+        # the learning rates in use are lr_scale x those of the schedule;
+        # checkpoint_lr_scale is the scale of the last loaded checkpoint's
+        self.lr_scale = 1.0
+        self.checkpoint_lr_scale = 1.0
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint.setdefault('meta', {})[LR_SCALE_KEY] = self.lr_scale
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        self.checkpoint_lr_scale = checkpoint.get('meta', {}).get(
+            LR_SCALE_KEY, 1.0)
+        self.lr_scale = self.checkpoint_lr_scale
 
     def after_train_iter(self,
                          runner,
@@ -140,20 +164,21 @@ class DivergenceGuardHook(Hook):
     def rollback(self, runner, checkpoint: str, message: str) -> None:
         self.rollbacks += 1
         self._over_drift = 0
-        runner.resume(checkpoint)
-        factor = self.lr_factor**self.rollbacks
+        target = self.lr_scale * self.lr_factor
+        runner.resume(checkpoint)  # sets checkpoint_lr_scale
         wrappers = (runner.optim_wrapper.values() if hasattr(
             runner.optim_wrapper, 'values') else [runner.optim_wrapper])
         for wrapper in wrappers:
             for group in wrapper.param_groups:
-                group['lr'] *= factor
+                group['lr'] *= target / self.checkpoint_lr_scale
+        self.lr_scale = target
         # the loop adds 1 to its counter after this hook: land on the
         # checkpoint's iteration
         runner.train_loop._iter -= 1
         runner.logger.warning(
             f'{message} Rolled back to {checkpoint} (rollback '
             f'{self.rollbacks} of {self.max_rollbacks}) with learning rates '
-            f'x{factor:g}.')
+            f'x{target:g}.')
 
 
 def last_good_checkpoint(work_dir: str, first_bad: int) -> Optional[str]:
