@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from mmcoop.models import CoopDescriptor, CoopGenerator, LangevinSampler
+from mmcoop.models.coopnets import langevin
 
 
 def zero_f_descriptor(s: float) -> CoopDescriptor:
@@ -177,3 +178,30 @@ def test_bfloat16_autocast_revision_tracks_float32():
             energies[0].abs()).max().item() < 0.01
     with pytest.raises(ValueError, match='autocast'):
         LangevinSampler(autocast='int8')
+
+
+@pytest.mark.parametrize('native', [True, False])
+def test_auto_autocast_is_bfloat16_only_on_native_hardware(monkeypatch,
+                                                           native):
+    """'auto' runs exactly the bfloat16 chain where the device has bf16
+    units and exactly the float32 chain where it has not."""
+    monkeypatch.setattr(langevin, 'has_native_bfloat16',
+                        lambda device: native)
+    descriptor = small_descriptor(s=0.05)
+    y0 = torch.rand(4, 3, 16, 16) * 2 - 1
+    chains = {}
+    for autocast in ('auto', 'bfloat16', None):
+        sampler = LangevinSampler(revision_steps=3, revision_step_size=0.01,
+                                  autocast=autocast)
+        torch.manual_seed(5)
+        chains[autocast] = sampler.revise(descriptor, y0)[0]
+    same_as = 'bfloat16' if native else None
+    assert torch.equal(chains['auto'], chains[same_as])
+    assert not torch.equal(chains['bfloat16'], chains[None])
+
+
+def test_native_bfloat16_check_knows_devices_without_it():
+    assert langevin.has_native_bfloat16(torch.device('meta')) is False
+    assert langevin.resolve_autocast('auto', torch.device('meta')) is None
+    assert langevin.resolve_autocast('float16',
+                                     torch.device('cpu')) == 'float16'

@@ -16,6 +16,32 @@ EnergyFn = Callable[[Tensor], Tensor]
 AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
 
 
+def has_native_bfloat16(device: torch.device) -> bool:
+    """Whether ``device`` computes bf16 in hardware (not emulated).
+
+    CUDA: compute capability 8.0 (Ampere) or later. CPU: AVX-512 BF16 or AMX
+    units; ``torch.cpu`` only exposes these checks as private functions, so a
+    torch without them counts as no native bf16 (float32 is then used).
+    """
+    if device.type == 'cuda':
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    if device.type == 'cpu':
+        return any(
+            getattr(torch.cpu, check, lambda: False)()
+            for check in ('_is_avx512_bf16_supported',
+                          '_is_amx_tile_supported'))
+    return False
+
+
+def resolve_autocast(autocast: Optional[str],
+                     device: torch.device) -> Optional[str]:
+    """The precision the Langevin steps use on ``device``: 'auto' is
+    'bfloat16' where the device has bf16 units, else None (float32)."""
+    if autocast == 'auto':
+        return 'bfloat16' if has_native_bfloat16(device) else None
+    return autocast
+
+
 def _energy_and_grad(energy_fn: EnergyFn,
                      x: Tensor,
                      autocast: Optional[str] = None) -> Tuple[Tensor, Tensor]:
@@ -58,9 +84,12 @@ class LangevinSampler:
             to both dynamics; the acceptance rate is reported.
         autocast (str, optional): 'bfloat16' or 'float16': evaluate the
             networks inside the Langevin steps in that precision (the chain
-            state stays float32). On CPUs with bf16 units and on GPUs this
-            roughly halves the step time; gradients then carry a relative
-            error of a few percent (see tests/test_langevin.py).
+            state stays float32); 'auto': bfloat16 on devices with bf16
+            units (:func:`has_native_bfloat16`), float32 elsewhere, where
+            emulated bf16 would be slower. On a CPU with bf16 units this
+            halves the step time (see configs/coopnets/README.md, Speed);
+            gradients then carry a relative error of a few percent (see
+            tests/test_langevin.py).
     """
 
     def __init__(self,
@@ -88,8 +117,8 @@ class LangevinSampler:
         self.revision_steps = int(revision_steps)
         self.revision_step_size = float(revision_step_size)
         self.revision_noise = revision_noise
-        if autocast is not None and autocast not in AUTOCAST_DTYPES:
-            raise ValueError(f'autocast must be None or one of '
+        if autocast not in (None, 'auto', *AUTOCAST_DTYPES):
+            raise ValueError(f"autocast must be None, 'auto' or one of "
                              f'{sorted(AUTOCAST_DTYPES)}, got {autocast!r}.')
         self.autocast = autocast
         self.clamp = tuple(clamp) if clamp is not None else None
@@ -127,8 +156,9 @@ class LangevinSampler:
         free = None if frozen is None else 1 - frozen.to(x.dtype)
         drift_sum = x.new_zeros(())
         accepted = x.new_zeros(())
+        autocast = resolve_autocast(self.autocast, x.device)
         with torch.enable_grad():
-            energy, grad = _energy_and_grad(energy_fn, x, self.autocast)
+            energy, grad = _energy_and_grad(energy_fn, x, autocast)
             for step in range(steps):
                 drift = grad.mul(-half_var)
                 if free is not None:
@@ -146,10 +176,10 @@ class LangevinSampler:
                     x = proposal
                     if step < steps - 1:  # the last x needs no gradient
                         energy, grad = _energy_and_grad(
-                            energy_fn, x, self.autocast)
+                            energy_fn, x, autocast)
                     continue
                 new_energy, new_grad = _energy_and_grad(energy_fn, proposal,
-                                                       self.autocast)
+                                                       autocast)
                 # log q(x | x') - log q(x' | x), q the Langevin proposal
                 forward = (proposal - x - drift).flatten(1).pow(2).sum(1)
                 backward = x - proposal + half_var * (
