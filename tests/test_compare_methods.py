@@ -108,3 +108,40 @@ def test_commands_carry_the_budget_and_no_empty_overrides():
     timed = compare_methods.parse_args(['--out-dir', 'x', '--minutes', '2'])
     train = compare_methods.train_command(timed, method, 'w')
     assert 'default_hooks.time_budget.minutes=2.0' in train
+
+
+def test_a_diverged_method_is_flagged_and_the_others_still_run(
+        celeba_root, tmp_path):
+    out_dir = tmp_path / 'diverged'
+    # a drift bound no chain stays under: CoopNets stops at iteration 1
+    run_benchmark(
+        '--out-dir', str(out_dir), '--iters', '2', '--method', 'CoopNets',
+        'configs/coopnets/coopnets_celeba-64x64.py',
+        'default_hooks.divergence_guard.max_drift=1e-12',
+        'default_hooks.divergence_guard.patience=1', '--method', 'ABP',
+        'configs/generator_abp/generator-abp_celeba-64x64.py',
+        '--num-samples', '8', '--diversity-samples', '4', '--grid-samples',
+        '4', '--cfg-options', *tiny_options(celeba_root, tmp_path))
+    coop, abp = json.load(open(out_dir / 'table.json'))['methods']
+    assert coop['diverged_at'] == 1 and coop['checkpoint'] is None
+    assert coop['fid'] is None
+    assert abp['diverged_at'] is None and abp['fid'] > 0
+    markdown = open(out_dir / 'table.md').read()
+    assert '| CoopNets | diverged at 1, no checkpoint |' in markdown
+
+
+def test_divergence_is_read_from_the_guard_message():
+    sys.path.insert(0, osp.join(REPO, 'tools', 'benchmarks'))
+    import compare_methods
+    tail = ('Traceback (most recent call last):\n ...\n'
+            'mmcoop.engine.divergence_guard_hook.TrainingDiverged: Training '
+            'diverged at iteration 3699: langevin_drift = 0.616 exceeded 0.5 '
+            'for 3 iterations. Usual causes: ... The last good checkpoint, '
+            '/w/train/iter_3500.pth, was kept; lower the setting at fault '
+            'and continue from it with --resume.\n')
+    assert compare_methods.divergence(tail) == (3699,
+                                                '/w/train/iter_3500.pth')
+    assert compare_methods.divergence(
+        'TrainingDiverged: Training diverged at iteration 4: x. No '
+        'checkpoint had been written.') == (4, None)
+    assert compare_methods.divergence('RuntimeError: out of memory') is None

@@ -11,7 +11,9 @@ reference), seconds per training iteration and a sample grid. Writes
 ``table.md``, ``table.json`` and ``montage.png`` (one labelled grid per
 method) into ``--out-dir``. Every step is a standard tool run
 (``tools/train.py``, ``tools/test.py``, ``tools/sample.py``) whose command
-is printed, so each number can be reproduced alone.
+is printed, so each number can be reproduced alone. A method whose
+training ``DivergenceGuardHook`` stops is scored from its last good
+checkpoint and its row says where it diverged; the others still run.
 
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
         --minutes 30
@@ -137,8 +139,12 @@ def sample_command(args, method, checkpoint, out_dir):
     return command + (['--cfg-options', *options] if options else [])
 
 
-def run(command, label, progress=None):
-    """Run a tool, echoing its command; ``progress`` sees each output line."""
+def run(command, label, progress=None, divergence_ok=False):
+    """Run a tool, echoing its command; ``progress`` sees each output line.
+
+    Returns None, or with ``divergence_ok`` for a training run that
+    DivergenceGuardHook stopped, ``divergence(tail)`` of its output.
+    """
     print(f'  {label}: {" ".join(command[1:])}', flush=True)
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -148,7 +154,23 @@ def run(command, label, progress=None):
         if progress:
             progress(line)
     if process.wait() != 0:
-        sys.exit(f'{label} failed:\n{"".join(tail)}')
+        diverged = divergence(''.join(tail)) if divergence_ok else None
+        if diverged is None:
+            sys.exit(f'{label} failed:\n{"".join(tail)}')
+        return diverged
+    return None
+
+
+def divergence(output):
+    """From a training run's output, where DivergenceGuardHook stopped it:
+    (iteration, its last good checkpoint or None), or None if it did not."""
+    match = re.search(r'TrainingDiverged: Training diverged at iteration '
+                      r'(\d+)', output)
+    if match is None:
+        return None
+    kept = re.search(r'The last good checkpoint, (.+?\.pth), was kept',
+                     output[match.start():])
+    return int(match[1]), kept[1] if kept else None
 
 
 def training_progress(name, args, start):
@@ -237,8 +259,15 @@ def markdown(rows, real_ssim, budget):
     for row in rows:
         s_iter = ('-' if row['seconds_per_iter'] is None else
                   f"{row['seconds_per_iter']:.2f}")
-        lines.append(f"| {row['method']} | {row['iterations']} | {s_iter} | "
-                     f"{row['fid']:.1f} | {row['pairwise_ssim']:.3f} |")
+        iterations = row['iterations']
+        if row['diverged_at'] is not None:
+            iterations = (f'{iterations} (diverged at {row["diverged_at"]})'
+                          if iterations else
+                          f'diverged at {row["diverged_at"]}, no checkpoint')
+        fid, ssim = (('-', '-') if row['fid'] is None else
+                     (f"{row['fid']:.1f}", f"{row['pairwise_ssim']:.3f}"))
+        lines.append(f"| {row['method']} | {iterations} | {s_iter} | "
+                     f'{fid} | {ssim} |')
     lines.append(f'| real held-out images | - | - | - | {real_ssim:.3f} |')
     return '\n'.join(lines) + '\n'
 
@@ -255,10 +284,28 @@ def main(argv=None):
         print(f'[{index + 1}/{len(args.method)}] {name} ({budget})',
               flush=True)
         start = time.time()
-        run(train_command(args, method, osp.join(base, 'train')), 'train',
-            training_progress(name, args, start))
+        diverged = run(train_command(args, method, osp.join(base, 'train')),
+                       'train', training_progress(name, args, start),
+                       divergence_ok=True)
         train_minutes = (time.time() - start) / 60
-        checkpoint = last_checkpoint(osp.join(base, 'train'))
+        row = dict(method=name, config=osp.relpath(method['config'], REPO),
+                   options=method['options'], train_minutes=train_minutes,
+                   seconds_per_iter=seconds_per_iteration(
+                       osp.join(base, 'train')),
+                   diverged_at=None, iterations=None, fid=None,
+                   pairwise_ssim=None, checkpoint=None)
+        rows.append(row)
+        if diverged:
+            # a diverged method is scored from its last good checkpoint
+            # and flagged, instead of ending the whole comparison
+            row['diverged_at'], checkpoint = diverged
+            print(f'  {name}: training diverged at iteration {diverged[0]}; '
+                  f'scoring its last good checkpoint, {checkpoint}',
+                  flush=True)
+            if checkpoint is None:
+                continue
+        else:
+            checkpoint = last_checkpoint(osp.join(base, 'train'))
         iterations = int(re.search(r'iter_(\d+)\.pth', checkpoint)[1])
         run(fid_command(args, method, checkpoint, osp.join(base, 'test')),
             'FID')
@@ -270,17 +317,13 @@ def main(argv=None):
         samples = list(images[:args.diversity_samples].astype(np.float64))
         grid = osp.join(base, 'grid.png')
         save_grid(images[:args.grid_samples], grid, nrow=8)
-        rows.append(dict(
-            method=name, config=osp.relpath(method['config'], REPO),
-            options=method['options'], iterations=iterations,
-            train_minutes=train_minutes,
-            seconds_per_iter=seconds_per_iteration(osp.join(base, 'train')),
-            fid=metrics['FID/fid'], pairwise_ssim=mean_pairwise_ssim(samples),
-            checkpoint=checkpoint))
+        row.update(iterations=iterations, fid=metrics['FID/fid'],
+                   pairwise_ssim=mean_pairwise_ssim(samples),
+                   checkpoint=checkpoint)
         grids[name] = cv2.imread(grid)
         print(f'  {name}: {iterations} iterations in {train_minutes:.1f} '
-              f'min, FID {rows[-1]["fid"]:.1f}, pairwise SSIM '
-              f'{rows[-1]["pairwise_ssim"]:.3f}', flush=True)
+              f'min, FID {row["fid"]:.1f}, pairwise SSIM '
+              f'{row["pairwise_ssim"]:.3f}', flush=True)
 
     real = real_images(args.method[0]['config'], args.diversity_samples)
     real_ssim = mean_pairwise_ssim(list(real))
@@ -291,7 +334,8 @@ def main(argv=None):
         json.dump(dict(budget=budget, seed=args.seed, methods=rows,
                        real_pairwise_ssim=real_ssim,
                        cfg_options=args.cfg_options), f, indent=2)
-    cv2.imwrite(osp.join(args.out_dir, 'montage.png'), montage(grids))
+    if grids:  # none when every method diverged before a checkpoint
+        cv2.imwrite(osp.join(args.out_dir, 'montage.png'), montage(grids))
     print(table)
 
 
