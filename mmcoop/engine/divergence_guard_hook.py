@@ -95,18 +95,14 @@ class DivergenceGuardHook(Hook):
         self.max_rollbacks = int(max_rollbacks)
         self.rollbacks = 0
         self._over_drift = 0
-        # the learning rates in use are lr_scale x those of the schedule;
-        # checkpoint_lr_scale is the scale of the last loaded checkpoint's
+        # the learning rates in use are lr_scale x those of the schedule
         self.lr_scale = 1.0
-        self.checkpoint_lr_scale = 1.0
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint.setdefault('meta', {})[LR_SCALE_KEY] = self.lr_scale
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        self.checkpoint_lr_scale = checkpoint.get('meta', {}).get(
-            LR_SCALE_KEY, 1.0)
-        self.lr_scale = self.checkpoint_lr_scale
+        self.lr_scale = checkpoint.get('meta', {}).get(LR_SCALE_KEY, 1.0)
 
     def after_train_iter(self,
                          runner,
@@ -165,12 +161,13 @@ class DivergenceGuardHook(Hook):
         self.rollbacks += 1
         self._over_drift = 0
         target = self.lr_scale * self.lr_factor
-        runner.resume(checkpoint)  # sets checkpoint_lr_scale
+        # resuming sets lr_scale to the checkpoint's (after_load_checkpoint)
+        runner.resume(checkpoint)
         wrappers = (runner.optim_wrapper.values() if hasattr(
             runner.optim_wrapper, 'values') else [runner.optim_wrapper])
         for wrapper in wrappers:
             for group in wrapper.param_groups:
-                group['lr'] *= target / self.checkpoint_lr_scale
+                group['lr'] *= target / self.lr_scale
         self.lr_scale = target
         # the loop adds 1 to its counter after this hook: land on the
         # checkpoint's iteration
