@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mmcoop.models import CoopDescriptor, CoopGenerator, LangevinSampler
-from mmcoop.models.coopnets import langevin
+from mmcoop.models import precision
 
 
 def zero_f_descriptor(s: float) -> CoopDescriptor:
@@ -185,7 +185,7 @@ def test_auto_autocast_is_bfloat16_only_on_native_hardware(monkeypatch,
                                                            native):
     """'auto' runs exactly the bfloat16 chain where the device has bf16
     units and exactly the float32 chain where it has not."""
-    monkeypatch.setattr(langevin, 'has_native_bfloat16',
+    monkeypatch.setattr(precision, 'has_native_bfloat16',
                         lambda device: native)
     descriptor = small_descriptor(s=0.05)
     y0 = torch.rand(4, 3, 16, 16) * 2 - 1
@@ -201,7 +201,7 @@ def test_auto_autocast_is_bfloat16_only_on_native_hardware(monkeypatch,
 
 
 def test_native_bfloat16_check_knows_devices_without_it():
-    assert langevin.has_native_bfloat16(torch.device('meta')) is False
-    assert langevin.resolve_autocast('auto', torch.device('meta')) is None
-    assert langevin.resolve_autocast('float16',
+    assert precision.has_native_bfloat16(torch.device('meta')) is False
+    assert precision.resolve_autocast('auto', torch.device('meta')) is None
+    assert precision.resolve_autocast('float16',
                                      torch.device('cpu')) == 'float16'

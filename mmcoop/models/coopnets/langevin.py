@@ -8,38 +8,10 @@ import torch
 from torch import Tensor
 
 from mmagic.registry import MODELS
+from ..precision import autocast_context, check_autocast, resolve_autocast
 from .generator import neg_log_joint
 
 EnergyFn = Callable[[Tensor], Tensor]
-
-
-AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
-
-
-def has_native_bfloat16(device: torch.device) -> bool:
-    """Whether ``device`` computes bf16 in hardware (not emulated).
-
-    CUDA: compute capability 8.0 (Ampere) or later. CPU: AVX-512 BF16 or AMX
-    units; ``torch.cpu`` only exposes these checks as private functions, so a
-    torch without them counts as no native bf16 (float32 is then used).
-    """
-    if device.type == 'cuda':
-        return torch.cuda.is_bf16_supported(including_emulation=False)
-    if device.type == 'cpu':
-        return any(
-            getattr(torch.cpu, check, lambda: False)()
-            for check in ('_is_avx512_bf16_supported',
-                          '_is_amx_tile_supported'))
-    return False
-
-
-def resolve_autocast(autocast: Optional[str],
-                     device: torch.device) -> Optional[str]:
-    """The precision the Langevin steps use on ``device``: 'auto' is
-    'bfloat16' where the device has bf16 units, else None (float32)."""
-    if autocast == 'auto':
-        return 'bfloat16' if has_native_bfloat16(device) else None
-    return autocast
 
 
 def _energy_and_grad(energy_fn: EnergyFn,
@@ -52,8 +24,7 @@ def _energy_and_grad(energy_fn: EnergyFn,
     ``autocast`` the networks run in that dtype; x, E and dE/dx stay in x's.
     """
     x = x.detach().requires_grad_(True)
-    with torch.autocast(x.device.type, dtype=AUTOCAST_DTYPES.get(autocast),
-                        enabled=autocast is not None):
+    with autocast_context(autocast, x.device):
         energy = energy_fn(x)
     grad, = torch.autograd.grad(energy.sum(), x)
     return energy.detach().to(x.dtype), grad.to(x.dtype)
@@ -85,7 +56,7 @@ class LangevinSampler:
         autocast (str, optional): 'bfloat16' or 'float16': evaluate the
             networks inside the Langevin steps in that precision (the chain
             state stays float32); 'auto': bfloat16 on devices with bf16
-            units (:func:`has_native_bfloat16`), float32 elsewhere, where
+            units (:func:`~mmcoop.models.precision.has_native_bfloat16`), float32 elsewhere, where
             emulated bf16 would be slower. On a CPU with bf16 units this
             halves the step time (see configs/coopnets/README.md, Speed);
             gradients then carry a relative error of a few percent (see
@@ -117,10 +88,7 @@ class LangevinSampler:
         self.revision_steps = int(revision_steps)
         self.revision_step_size = float(revision_step_size)
         self.revision_noise = revision_noise
-        if autocast not in (None, 'auto', *AUTOCAST_DTYPES):
-            raise ValueError(f"autocast must be None, 'auto' or one of "
-                             f'{sorted(AUTOCAST_DTYPES)}, got {autocast!r}.')
-        self.autocast = autocast
+        self.autocast = check_autocast(autocast)
         self.clamp = tuple(clamp) if clamp is not None else None
         self.inference_steps = int(inference_steps)
         self.inference_step_size = float(inference_step_size)
@@ -203,7 +171,8 @@ class LangevinSampler:
                descriptor,
                y: Tensor,
                steps: Optional[int] = None,
-               frozen: Optional[Tensor] = None
+               frozen: Optional[Tensor] = None,
+               noise: Optional[bool] = None
                ) -> Tuple[Tensor, Dict[str, Tensor]]:
         """Step D1: l_p revision steps of eq. (4) under the descriptor.
 
@@ -213,10 +182,12 @@ class LangevinSampler:
             steps (int, optional): Overrides l_p.
             frozen (Tensor, optional): 1 on pixels held fixed (the observed
                 pixels when refining a completion), 0 on revised ones.
+            noise (bool, optional): Overrides ``revision_noise``.
         """
         steps = self.revision_steps if steps is None else steps
+        noise = self.revision_noise if noise is None else noise
         return self.run(descriptor.energy, y, steps, self.revision_step_size,
-                        self.revision_noise, self.clamp, frozen)
+                        noise, self.clamp, frozen)
 
     def infer_latent(self,
                      generator,
