@@ -1,10 +1,13 @@
 """The cooperative model: Algorithm 1's steps and sampling."""
+import copy
+
 import pytest
 import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from mmcoop.models.batch_statistics import batch_statistics
 from mmcoop.models.learning_steps import spread_ratio
 
 
@@ -42,7 +45,7 @@ def test_d1_leaves_descriptor_parameter_gradients_untouched(seed):
     marker = [torch.full_like(p, 7.0) for p in model.descriptor.parameters()]
     for p, m in zip(model.descriptor.parameters(), marker):
         p.grad = m.clone()
-    x_hat, y_hat = model.step_g0_generate(4)
+    x_hat, y_hat, _ = model.step_g0_generate(4)
     y_tilde, stats = model.step_d1_revise(model.descriptor, y_hat)
     assert not torch.equal(y_tilde, y_hat)
     assert stats['drift'] > 0
@@ -58,7 +61,7 @@ def test_one_iteration_moves_both_networks_down_their_losses(seed):
     data = model.data_preprocessor(batch(), True)
     observed = data['inputs']
 
-    x_hat, y_hat = model.step_g0_generate(8)
+    x_hat, y_hat, _ = model.step_g0_generate(8)
     y_tilde, _ = model.step_d1_revise(model.descriptor, y_hat)
     x, _ = model.step_g1_infer(model.generator, x_hat, y_tilde)
     assert torch.equal(x, x_hat)  # l_q = 0: X = X_hat
@@ -99,6 +102,85 @@ def test_train_step_runs_algorithm1_and_logs(seed):
                for a, b in zip(before_g, model.generator.parameters()))
     for p in model.descriptor.parameters():  # D2 leaves no stale gradient
         assert p.grad is None or not p.grad.abs().sum()
+
+
+def count_forwards(network):
+    calls = []
+    network.register_forward_hook(lambda *args: calls.append(1))
+    return calls
+
+
+@pytest.mark.parametrize('generator_steps', [1, 2])
+def test_g2_reuses_g0_forward_with_the_same_update(generator_steps):
+    """With X = X_hat, G2's first g(X) is G0's output: train_step runs the
+    generator generator_steps times in all, not once more, and ends with the
+    parameters of the steps run one by one with a fresh G2 forward."""
+    torch.manual_seed(0)
+    model = tiny_coopnets(generator_steps=generator_steps)
+    reference = copy.deepcopy(model)
+    data = batch()
+    calls = count_forwards(model.generator)
+    torch.manual_seed(1)
+    model.train_step(data, optim_wrappers(model))
+    assert len(calls) == generator_steps
+
+    optims = optim_wrappers(reference)
+    torch.manual_seed(1)
+    observed = reference.data_preprocessor(data, True)['inputs']
+    x_hat, y_hat, _ = reference.step_g0_generate(4)
+    y_tilde, _ = reference.step_d1_revise(reference.descriptor, y_hat)
+    reference.step_d2_update_descriptor(observed, y_tilde,
+                                        optims['descriptor'])
+    reference.step_g2_update_generator(x_hat, y_tilde, optims['generator'])
+    for a, b in zip(model.generator.parameters(),
+                    reference.generator.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-7)
+    for a, b in zip(model.descriptor.parameters(),
+                    reference.descriptor.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-7)
+
+
+def test_g0_is_not_reused_when_g1_infers_new_latents(seed):
+    model = tiny_coopnets(sampler=dict(type='LangevinSampler',
+                                       revision_steps=2, inference_steps=2))
+    calls = count_forwards(model.generator)
+    model.train_step(batch(), optim_wrappers(model))
+    # G0, the energy gradients of the two inference steps (the last x
+    # needs none after it), then G2's own forward on the inferred latents
+    assert len(calls) == 1 + 2 + 1
+
+
+def test_descriptor_autocast_runs_d2_in_bfloat16(monkeypatch, seed):
+    """D2 in bf16: the update's gradient points where float32's does (cosine
+    over 0.99, relative error under 10%: bf16 keeps 8 mantissa bits, far
+    finer than the minibatch noise of the gradient), f and the loss stay
+    float32; 'auto' is bf16 exactly where the device has bf16 units."""
+    from mmcoop.models import precision
+    observed = torch.rand(4, 3, 16, 16) * 2 - 1
+    synthesized = 0.3 * torch.randn(4, 3, 16, 16)
+
+    def d2_gradient(autocast, native=True):
+        monkeypatch.setattr(precision, 'has_native_bfloat16',
+                            lambda device: native)
+        model = tiny_coopnets(descriptor_autocast=autocast)
+        model.load_state_dict(start)
+        optim = OptimWrapper(torch.optim.SGD(model.descriptor.parameters(),
+                                             lr=1.0))
+        before = [p.clone() for p in model.descriptor.parameters()]
+        log = model.step_d2_update_descriptor(observed, synthesized, optim)
+        assert log['loss_descriptor'].dtype == torch.float32
+        return torch.cat([(b - p).flatten() for b, p in
+                          zip(before, model.descriptor.parameters())])
+
+    start = tiny_coopnets().state_dict()
+    full, bf16 = d2_gradient(None), d2_gradient('bfloat16')
+    assert not torch.equal(full, bf16)  # the descriptor did run in bf16
+    assert torch.cosine_similarity(bf16, full, dim=0).item() > 0.99
+    assert ((bf16 - full).norm() / full.norm()).item() < 0.1
+    assert torch.equal(d2_gradient('auto', native=True), bf16)
+    assert torch.equal(d2_gradient('auto', native=False), full)
+    with pytest.raises(ValueError, match='autocast'):
+        tiny_coopnets(descriptor_autocast='int8')
 
 
 def test_spread_ratio_detects_collapse():
@@ -151,6 +233,33 @@ def test_sampling_uses_test_langevin_steps(seed):
     model.eval()
     out = model.val_step(dict(inputs=dict(num_batches=2)))
     torch.testing.assert_close(out[0].fake_img, out[0].gen_img)
+
+
+def test_noise_free_test_steps_end_the_revision_by_gradient_descent(seed):
+    """One test step, noise-free: Y - (delta^2 / 2) dE/dY exactly (eq. 4
+    without delta * U); the sample is then a function of the latent."""
+    model = tiny_coopnets(test_langevin_steps=1, test_noise_free_steps=1)
+    model.eval()
+    noise = torch.randn(2, 8)
+    first, second = (model.val_step(dict(inputs=dict(noise=noise)))
+                     for _ in range(2))
+    torch.testing.assert_close(first[0].fake_img, second[0].fake_img)
+    with torch.no_grad(), batch_statistics(model.generator):
+        y = model.generator(noise)  # g(X) as sampling computes it
+    y.requires_grad_(True)
+    grad, = torch.autograd.grad(model.descriptor.energy(y).sum(), y)
+    delta = model.sampler.revision_step_size
+    expected = model.data_preprocessor.destruct(
+        (y - delta**2 / 2 * grad).detach())
+    got = torch.stack([o.revised_img for o in first])
+    torch.testing.assert_close(got, expected)
+    # with noise (the default), two samplings of one latent differ
+    noisy = tiny_coopnets(test_langevin_steps=1)
+    noisy.load_state_dict(model.state_dict())
+    a, b = (noisy(dict(noise=noise))[0].revised_img for _ in range(2))
+    assert not torch.equal(a, b)
+    with pytest.raises(ValueError, match='test_noise_free_steps'):
+        tiny_coopnets(test_noise_free_steps=-1)
 
 
 def test_ema_generator_is_sampled_when_configured(seed):

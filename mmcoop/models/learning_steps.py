@@ -6,13 +6,15 @@ models call the same functions so that the comparison between them
 (paper Table 1, Figure 5) differs only in where the synthesized images and
 latents come from.
 """
-from typing import Dict, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 from mmengine.logging import MessageHub
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper
 from torch import Tensor, nn
+
+from .precision import autocast_context
 
 
 def unwrap(module: nn.Module) -> nn.Module:
@@ -65,18 +67,24 @@ def spread_ratio(synthesized: Tensor, observed: Tensor) -> Tensor:
             observed.std(dim=0).mean().clamp_min(1e-12))
 
 
-def descriptor_update(descriptor: nn.Module, observed: Tensor,
+def descriptor_update(descriptor: nn.Module,
+                      observed: Tensor,
                       synthesized: Tensor,
-                      optim: OptimWrapper) -> Dict[str, Tensor]:
+                      optim: OptimWrapper,
+                      autocast: Optional[str] = None) -> Dict[str, Tensor]:
     """Step D2: theta += lr * L'_p(theta) of eq. (5).
 
     Minimises mean f(Y_syn) - mean f(Y_obs), whose gradient is minus
     eq. (5). Observed and synthesized images share one forward pass through
     ``descriptor`` (possibly DDP-wrapped, so gradients are averaged across
-    processes).
+    processes). ``autocast`` (a :mod:`~mmcoop.models.precision` setting)
+    runs that forward pass, and so its backward, in reduced precision; f,
+    the loss and the parameters' gradients stay float32.
     """
     with optim.optim_context(descriptor):
-        f = descriptor(torch.cat([observed, synthesized]))
+        with autocast_context(autocast, observed.device):
+            f = descriptor(torch.cat([observed, synthesized]))
+        f = f.float()
         f_obs, f_syn = f[:observed.shape[0]], f[observed.shape[0]:]
         loss = f_syn.mean() - f_obs.mean()
         optim.update_params(loss)
@@ -86,21 +94,32 @@ def descriptor_update(descriptor: nn.Module, observed: Tensor,
         f_revised=f_syn.detach().mean())
 
 
-def generator_update(generator: nn.Module, x: Tensor, y: Tensor,
-                     optim: OptimWrapper, steps: int = 1) -> Dict[str, Tensor]:
+def generator_update(generator: nn.Module,
+                     x: Tensor,
+                     y: Tensor,
+                     optim: OptimWrapper,
+                     steps: int = 1,
+                     first_output: Optional[Tensor] = None
+                     ) -> Dict[str, Tensor]:
     """Step G2: alpha += lr * L'_q(alpha) of eq. (10), ``steps`` times.
 
     Minimises the batch mean of ||Y - g(X; alpha)||^2 / (2 sigma^2) with the
     latents X fixed: Y are the observed images in Algorithm G and the
     revised images Y_tilde in CoopNets (MCMC teaching). ``generator`` may be
     DDP-wrapped; its network's ``residual_energy`` gives the loss.
+    ``first_output``, if given, is g(X) under the current parameters with
+    its autograd graph (CoopNets' Step G0 computed it when X = X_hat): the
+    first update back-propagates through it instead of running the
+    generator again.
     """
     network = unwrap(generator)
-    for _ in range(steps):
+    for step in range(steps):
         with optim.optim_context(generator):
             # forward through the (possibly wrapped) generator so that
             # gradients are averaged across processes
-            loss = network.residual_energy(generator(x), y).mean()
+            image = (first_output if step == 0 and first_output is not None
+                     else generator(x))
+            loss = network.residual_energy(image, y).mean()
             optim.update_params(loss)
     return dict(loss_generator=loss.detach())
 

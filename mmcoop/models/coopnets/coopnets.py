@@ -11,6 +11,7 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..generated_samples import pack_generated
+from ..precision import check_autocast
 from ..learning_steps import (descriptor_update, generator_update,
                               spread_ratio, training_batch, unwrap,
                               update_ema, update_generator_ema)
@@ -50,6 +51,10 @@ class CoopNets(BaseGAN):
         generator_noise (bool): Add eps ~ N(0, sigma^2) to Y_hat in G0.
         test_langevin_steps (int, optional): Langevin steps applied to
             generator samples at test time; defaults to l_p.
+        test_noise_free_steps (int): How many of the test-time steps, the
+            last ones, leave out the Langevin noise delta * U of eq. (4)
+            (gradient descent on the energy), so that samples do not carry
+            the chains' last noise. Training is unaffected.
         sample_type (str): What sampling returns as ``fake_img`` by default:
             'revised' (descriptor-revised, the paper's samples) or
             'generator' (g(X) directly). Per call, ``inputs['sample_type']``
@@ -68,6 +73,13 @@ class CoopNets(BaseGAN):
             the channels-last memory format, which oneDNN (CPU) and cuDNN
             convolutions run faster; results equal the default's up to
             float rounding.
+        descriptor_autocast (str, optional): Precision of the descriptor's
+            forward and backward pass in Step D2 (a
+            :mod:`~mmcoop.models.precision` setting: None for float32,
+            'bfloat16', 'float16' or 'auto'); the sampler's ``autocast``
+            sets that of the Langevin steps. f is then computed in that
+            precision too, so the logged f and loss values carry its ~3
+            significant digits.
     """
 
     def __init__(self,
@@ -79,11 +91,13 @@ class CoopNets(BaseGAN):
                  num_synthesized: Optional[int] = None,
                  generator_noise: bool = False,
                  test_langevin_steps: Optional[int] = None,
+                 test_noise_free_steps: int = 0,
                  sample_type: str = 'revised',
                  ema_config: Optional[dict] = None,
                  descriptor_ema_config: Optional[dict] = None,
                  batch_norm: str = 'batch',
                  channels_last: bool = False,
+                 descriptor_autocast: Optional[str] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
             generator=generator,
@@ -109,9 +123,15 @@ class CoopNets(BaseGAN):
         self.test_langevin_steps = (self.sampler.revision_steps
                                     if test_langevin_steps is None else
                                     test_langevin_steps)
+        if int(test_noise_free_steps) != test_noise_free_steps or \
+                test_noise_free_steps < 0:
+            raise ValueError(f'test_noise_free_steps must be a non-negative '
+                             f'integer, got {test_noise_free_steps}.')
+        self.test_noise_free_steps = int(test_noise_free_steps)
         self.sample_type = sample_type
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.channels_last = channels_last
+        self.descriptor_autocast = check_autocast(descriptor_autocast)
         if channels_last:
             for network in (self.descriptor, self.generator):
                 network.to(memory_format=torch.channels_last)
@@ -139,7 +159,11 @@ class CoopNets(BaseGAN):
         if self.channels_last:
             observed = observed.contiguous(memory_format=torch.channels_last)
 
-        x_hat, y_hat = self.step_g0_generate(num)
+        # with X = X_hat (l_q = 0), G2's first g(X) is G0's g(X_hat): G0
+        # keeps its graph, in the generator optimiser's context, for G2
+        reuse = self.sampler.inference_steps == 0
+        with optim_wrapper['generator'].optim_context(self.generator):
+            x_hat, y_hat, g_x_hat = self.step_g0_generate(num, reuse)
         y_tilde, revision_stats = self.step_d1_revise(descriptor, y_hat)
         x, inference_stats = self.step_g1_infer(generator, x_hat, y_tilde)
         log_vars = self.step_d2_update_descriptor(
@@ -149,7 +173,8 @@ class CoopNets(BaseGAN):
                        self.descriptor_ema_start)
         log_vars.update(
             self.step_g2_update_generator(x, y_tilde,
-                                          optim_wrapper['generator']))
+                                          optim_wrapper['generator'],
+                                          g_x_hat))
         update_generator_ema(self, generator)
 
         log_vars['langevin_drift'] = revision_stats['drift']
@@ -161,12 +186,21 @@ class CoopNets(BaseGAN):
             log_vars['inference_drift'] = inference_stats['drift']
         return log_vars
 
-    @torch.no_grad()
-    def step_g0_generate(self, num: int):
-        """G0: X_hat ~ N(0, I_d), Y_hat = g(X_hat; alpha) (+ eps)."""
+    def step_g0_generate(self, num: int, keep_graph: bool = False):
+        """G0: X_hat ~ N(0, I_d), Y_hat = g(X_hat; alpha) (+ eps).
+
+        Returns X_hat, Y_hat (detached) and g(X_hat) with its autograd graph
+        if ``keep_graph`` (else None), for Step G2 to back-propagate through
+        instead of running the generator on X_hat again.
+        """
         x_hat = self.noise_fn(num_batches=num)
-        y_hat = self.generator(x_hat, add_noise=self.generator_noise)
-        return x_hat, y_hat
+        with torch.set_grad_enabled(keep_graph):
+            g_x_hat = self.generator(x_hat)
+        y_hat = g_x_hat.detach()
+        if self.generator_noise:  # eps ~ N(0, sigma^2 I) of eq. (6)
+            y_hat = y_hat + unwrap(
+                self.generator).sigma * torch.randn_like(y_hat)
+        return x_hat, y_hat, (g_x_hat if keep_graph else None)
 
     def step_d1_revise(self, descriptor, y_hat: Tensor):
         """D1: l_p steps of Langevin revision (eq. 4) from Y_hat."""
@@ -179,16 +213,22 @@ class CoopNets(BaseGAN):
     def step_d2_update_descriptor(self, observed: Tensor, y_tilde: Tensor,
                                   optim: OptimWrapper) -> Dict[str, Tensor]:
         """D2: theta += lr * L'_p(theta) of eq. (5), Y_tilde as synthesized."""
-        return descriptor_update(self.descriptor, observed, y_tilde, optim)
+        return descriptor_update(self.descriptor, observed, y_tilde, optim,
+                                 self.descriptor_autocast)
 
-    def step_g2_update_generator(self, x: Tensor, y_tilde: Tensor,
-                                 optim: OptimWrapper) -> Dict[str, Tensor]:
+    def step_g2_update_generator(self,
+                                 x: Tensor,
+                                 y_tilde: Tensor,
+                                 optim: OptimWrapper,
+                                 g_x: Optional[Tensor] = None
+                                 ) -> Dict[str, Tensor]:
         """G2: alpha += lr * L'_q(alpha) of eq. (10), Y replaced by Y_tilde.
 
         Repeated ``generator_steps`` times to let the generator catch up.
+        ``g_x``: g(X) with its graph, when Step G0 kept it.
         """
         return generator_update(self.generator, x, y_tilde, optim,
-                                self.generator_steps)
+                                self.generator_steps, g_x)
 
     # ----------------------------------------------------------- sampling
     def forward(self,
@@ -229,8 +269,12 @@ class CoopNets(BaseGAN):
             gen_img = generator(noise)
         outputs = dict(gen_img=gen_img, fake_img=gen_img)
         if sample_type == 'revised':
-            outputs['revised_img'] = outputs['fake_img'] = self.sampler.revise(
-                descriptor, gen_img, steps)[0]
+            noise_free = min(self.test_noise_free_steps, steps)
+            revised = self.sampler.revise(descriptor, gen_img,
+                                          steps - noise_free)[0]
+            revised = self.sampler.revise(descriptor, revised, noise_free,
+                                          noise=False)[0]
+            outputs['revised_img'] = outputs['fake_img'] = revised
 
         return pack_generated(
             self.data_preprocessor,

@@ -13,6 +13,7 @@ from ..generated_samples import pack_generated
 from ..learning_steps import (descriptor_update, spread_ratio,
                               training_batch, unwrap)
 from ..persistent_bank import PersistentBank
+from ..precision import check_autocast
 
 CHAIN_INITS = ('noise', 'data')
 
@@ -48,6 +49,8 @@ class DescriptorOnly(BaseModel):
         chain_init (str): 'noise' or 'data'.
         test_langevin_steps (int, optional): Langevin steps applied to the
             chains' copies when sampling; defaults to l_p.
+        descriptor_autocast (str, optional): Precision of the descriptor's
+            forward and backward pass in Step D2, as in :class:`CoopNets`.
     """
 
     def __init__(self,
@@ -57,6 +60,7 @@ class DescriptorOnly(BaseModel):
                  num_chains: Optional[int] = None,
                  chain_init: str = 'noise',
                  test_langevin_steps: Optional[int] = None,
+                 descriptor_autocast: Optional[str] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
             data_preprocessor=MODELS.build(
@@ -74,6 +78,7 @@ class DescriptorOnly(BaseModel):
                              f'{num_chains}.')
         self.num_chains = num_chains
         self.chain_init = chain_init
+        self.descriptor_autocast = check_autocast(descriptor_autocast)
         self.test_langevin_steps = (self.sampler.revision_steps
                                     if test_langevin_steps is None else
                                     test_langevin_steps)
@@ -109,7 +114,8 @@ class DescriptorOnly(BaseModel):
         chains, revision_stats = self.step_d1_continue_chains(
             descriptor, observed)
         log_vars = descriptor_update(self.descriptor, observed, chains,
-                                     optim_wrapper['descriptor'])
+                                     optim_wrapper['descriptor'],
+                                     self.descriptor_autocast)
         log_vars['langevin_drift'] = revision_stats['drift']
         if min(chains.shape[0], observed.shape[0]) > 1:
             log_vars['spread_ratio'] = spread_ratio(chains, observed)
