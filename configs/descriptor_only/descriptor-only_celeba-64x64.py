@@ -20,6 +20,7 @@ model = dict(
     data_preprocessor=dict(type='DataPreprocessor'),
     descriptor={{_base_.model.descriptor}},
     sampler={{_base_.model.sampler}},
+    descriptor_autocast={{_base_.model.descriptor_autocast}},
     chain_init='noise')
 
 optim_wrapper = dict(
