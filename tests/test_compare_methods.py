@@ -130,18 +130,23 @@ def test_a_diverged_method_is_flagged_and_the_others_still_run(
     assert '| CoopNets | diverged at 1, no checkpoint |' in markdown
 
 
-def test_divergence_is_read_from_the_guard_message():
+def test_a_failed_run_counts_as_diverged_only_with_the_guards_record(
+        tmp_path):
+    """compare_methods.run scores a failed training run as diverged only
+    when the guard's record says so; any other failure ends the
+    benchmark."""
     sys.path.insert(0, osp.join(REPO, 'tools', 'benchmarks'))
     import compare_methods
-    tail = ('Traceback (most recent call last):\n ...\n'
-            'mmcoop.engine.divergence_guard_hook.TrainingDiverged: Training '
-            'diverged at iteration 3699: langevin_drift = 0.616 exceeded 0.5 '
-            'for 3 iterations. Usual causes: ... The last good checkpoint, '
-            '/w/train/iter_3500.pth, was kept; lower the setting at fault '
-            'and continue from it with --resume.\n')
-    assert compare_methods.divergence(tail) == (3699,
-                                                '/w/train/iter_3500.pth')
-    assert compare_methods.divergence(
-        'TrainingDiverged: Training diverged at iteration 4: x. No '
-        'checkpoint had been written.') == (4, None)
-    assert compare_methods.divergence('RuntimeError: out of memory') is None
+    from mmcoop.engine import read_divergence
+    fail = [sys.executable, '-c', 'import sys; sys.exit(3)']
+    assert read_divergence(str(tmp_path)) is None
+    with pytest.raises(SystemExit, match='train failed'):
+        compare_methods.run(fail, 'train',
+                            diverged=lambda: read_divergence(str(tmp_path)))
+    record = dict(iteration=3699, problem='langevin_drift = 0.616 exceeded '
+                  '0.5 for 3 iterations',
+                  last_good_checkpoint='/w/train/iter_3500.pth')
+    (tmp_path / 'diverged.json').write_text(json.dumps(record))
+    assert compare_methods.run(
+        fail, 'train',
+        diverged=lambda: read_divergence(str(tmp_path))) == record

@@ -1,6 +1,7 @@
 """The divergence guard stops or rolls back a run whose descriptor explodes."""
 import glob
 import os.path as osp
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -9,7 +10,8 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmagic.registry import HOOKS
-from mmcoop.engine import TrainingDiverged, last_good_checkpoint
+from mmcoop.engine import (DivergenceGuardHook, TrainingDiverged,
+                           last_good_checkpoint, read_divergence)
 from tests.test_tools_e2e import CONFIG
 
 BLOW_UP_AT = 3  # the descriptor lr jumps x1e8 before this iteration
@@ -70,6 +72,14 @@ def test_stop_names_the_iteration_and_keeps_the_good_checkpoint(
     assert saved == [f'iter_{i}.pth' for i in range(1, diverged_at)]
     good = tmp_path / f'iter_{BLOW_UP_AT - 1}.pth'
     assert f'The last good checkpoint, {good}, was kept' in message
+    # the same facts, for scripts; a new run in the work dir clears them
+    record = read_divergence(str(tmp_path))
+    assert record['iteration'] == diverged_at
+    assert record['last_good_checkpoint'] == str(good)
+    assert record['problem'] in message
+    DivergenceGuardHook().before_train(
+        SimpleNamespace(work_dir=str(tmp_path), rank=0))
+    assert read_divergence(str(tmp_path)) is None
     state = torch.load(good, map_location='cpu')['state_dict']
     assert all(torch.isfinite(v).all() for v in state.values()
                if v.is_floating_point())

@@ -1,9 +1,10 @@
 from .divergence_guard_hook import (DivergenceGuardHook, TrainingDiverged,
-                                    last_good_checkpoint)
+                                    last_good_checkpoint, read_divergence)
 from .iteration_seed_hook import IterationSeedHook, iteration_seed
 from .time_budget_hook import TimeBudgetHook
 
 __all__ = [
     'DivergenceGuardHook', 'IterationSeedHook', 'TimeBudgetHook',
-    'TrainingDiverged', 'iteration_seed', 'last_good_checkpoint'
+    'TrainingDiverged', 'iteration_seed', 'last_good_checkpoint',
+    'read_divergence'
 ]

@@ -1,6 +1,8 @@
 """Stop (or roll back) training when energy-based learning diverges."""
 import glob
+import json
 import math
+import os
 import os.path as osp
 import re
 from typing import Dict, Optional, Sequence, Tuple
@@ -18,6 +20,8 @@ USUAL_CAUSES = (
 
 # checkpoint meta key: the scale rollbacks have put on the learning rates
 LR_SCALE_KEY = 'divergence_guard_lr_scale'
+# the record a stopped run leaves in its work dir, for scripts
+RECORD_NAME = 'diverged.json'
 
 
 class TrainingDiverged(RuntimeError):
@@ -40,7 +44,10 @@ class DivergenceGuardHook(Hook):
 
     - ``action='stop'``: raise :class:`TrainingDiverged`, naming the
       iteration, the quantity, its value, the usual causes and the last good
-      checkpoint;
+      checkpoint, after writing the same facts to ``diverged.json`` in the
+      work dir (``iteration``, ``problem``, ``last_good_checkpoint``), which
+      scripts read instead of the message (:func:`read_divergence`); a run
+      that starts in that work dir removes an earlier record;
     - ``action='rollback'``: reload the last good checkpoint (model,
       optimisers, message hub), lower every learning rate by ``lr_factor``
       (compounding: after k rollbacks the rates are ``lr_factor**k`` times
@@ -98,6 +105,11 @@ class DivergenceGuardHook(Hook):
         # the learning rates in use are lr_scale x those of the schedule
         self.lr_scale = 1.0
 
+    def before_train(self, runner) -> None:
+        record = osp.join(runner.work_dir, RECORD_NAME)
+        if runner.rank == 0 and osp.exists(record):
+            os.remove(record)  # of an earlier run; this one starts afresh
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint.setdefault('meta', {})[LR_SCALE_KEY] = self.lr_scale
 
@@ -127,6 +139,10 @@ class DivergenceGuardHook(Hook):
                  if checkpoint else 'No checkpoint had been written.')
         if self.rollbacks:
             where = f'Rolled back {self.rollbacks} times already. ' + where
+        if runner.rank == 0:
+            with open(osp.join(runner.work_dir, RECORD_NAME), 'w') as f:
+                json.dump(dict(iteration=iteration, problem=problem,
+                               last_good_checkpoint=checkpoint), f)
         raise TrainingDiverged(f'{message} {where}')
 
     def find_problem(self, model,
@@ -191,3 +207,14 @@ def last_good_checkpoint(work_dir: str, first_bad: int) -> Optional[str]:
         if match and int(match.group(1)) <= first_bad - 2:
             found.append((int(match.group(1)), path))
     return max(found)[1] if found else None
+
+
+def read_divergence(work_dir: str) -> Optional[dict]:
+    """The record a run stopped by :class:`DivergenceGuardHook` left in
+    ``work_dir`` (``iteration``, ``problem``, ``last_good_checkpoint``, the
+    latter None when none had been written), or None if it left none."""
+    record = osp.join(work_dir, RECORD_NAME)
+    if not osp.exists(record):
+        return None
+    with open(record) as f:
+        return json.load(f)

@@ -39,6 +39,7 @@ import numpy as np
 from config_overrides import REPO, applies_to, load_config
 
 from mmcoop.apis import save_grid
+from mmcoop.engine import read_divergence
 
 FACE_METHODS = [
     ('CoopNets', 'configs/coopnets/coopnets_celeba-64x64.py'),
@@ -139,11 +140,12 @@ def sample_command(args, method, checkpoint, out_dir):
     return command + (['--cfg-options', *options] if options else [])
 
 
-def run(command, label, progress=None, divergence_ok=False):
+def run(command, label, progress=None, diverged=None):
     """Run a tool, echoing its command; ``progress`` sees each output line.
 
-    Returns None, or with ``divergence_ok`` for a training run that
-    DivergenceGuardHook stopped, ``divergence(tail)`` of its output.
+    A failed run ends the benchmark unless ``diverged``, a function of no
+    arguments, returns what made it stop (a training run that
+    DivergenceGuardHook stopped); that is then returned. Else None.
     """
     print(f'  {label}: {" ".join(command[1:])}', flush=True)
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE,
@@ -154,23 +156,11 @@ def run(command, label, progress=None, divergence_ok=False):
         if progress:
             progress(line)
     if process.wait() != 0:
-        diverged = divergence(''.join(tail)) if divergence_ok else None
-        if diverged is None:
+        stopped = diverged() if diverged else None
+        if stopped is None:
             sys.exit(f'{label} failed:\n{"".join(tail)}')
-        return diverged
+        return stopped
     return None
-
-
-def divergence(output):
-    """From a training run's output, where DivergenceGuardHook stopped it:
-    (iteration, its last good checkpoint or None), or None if it did not."""
-    match = re.search(r'TrainingDiverged: Training diverged at iteration '
-                      r'(\d+)', output)
-    if match is None:
-        return None
-    kept = re.search(r'The last good checkpoint, (.+?\.pth), was kept',
-                     output[match.start():])
-    return int(match[1]), kept[1] if kept else None
 
 
 def training_progress(name, args, start):
@@ -284,28 +274,29 @@ def main(argv=None):
         print(f'[{index + 1}/{len(args.method)}] {name} ({budget})',
               flush=True)
         start = time.time()
-        diverged = run(train_command(args, method, osp.join(base, 'train')),
-                       'train', training_progress(name, args, start),
-                       divergence_ok=True)
+        train_dir = osp.join(base, 'train')
+        diverged = run(train_command(args, method, train_dir), 'train',
+                       training_progress(name, args, start),
+                       lambda: read_divergence(train_dir))
         train_minutes = (time.time() - start) / 60
         row = dict(method=name, config=osp.relpath(method['config'], REPO),
                    options=method['options'], train_minutes=train_minutes,
-                   seconds_per_iter=seconds_per_iteration(
-                       osp.join(base, 'train')),
+                   seconds_per_iter=seconds_per_iteration(train_dir),
                    diverged_at=None, iterations=None, fid=None,
                    pairwise_ssim=None, checkpoint=None)
         rows.append(row)
         if diverged:
             # a diverged method is scored from its last good checkpoint
             # and flagged, instead of ending the whole comparison
-            row['diverged_at'], checkpoint = diverged
-            print(f'  {name}: training diverged at iteration {diverged[0]}; '
-                  f'scoring its last good checkpoint, {checkpoint}',
-                  flush=True)
+            row['diverged_at'] = diverged['iteration']
+            checkpoint = diverged['last_good_checkpoint']
+            print(f'  {name}: training diverged at iteration '
+                  f"{diverged['iteration']} ({diverged['problem']}); scoring "
+                  f'its last good checkpoint, {checkpoint}', flush=True)
             if checkpoint is None:
                 continue
         else:
-            checkpoint = last_checkpoint(osp.join(base, 'train'))
+            checkpoint = last_checkpoint(train_dir)
         iterations = int(re.search(r'iter_(\d+)\.pth', checkpoint)[1])
         run(fid_command(args, method, checkpoint, osp.join(base, 'test')),
             'FID')
