@@ -93,6 +93,36 @@ def test_bad_budgets_are_refused():
         TimeBudgetHook(minutes=0)
 
 
+def test_time_budget_caps_the_logged_eta_and_ends_the_run():
+    """The ETA is the budget's remaining time when the budget ends the run
+    first (max_iters out of reach), IterTimerHook's own when max_iters
+    does; once the budget is spent the current iteration is the last."""
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from mmengine.logging import MessageHub
+
+    from mmcoop.engine import TimeBudgetHook
+    hub = MessageHub.get_instance('time-budget-eta-test')
+    runner = SimpleNamespace(message_hub=hub, iter=9, max_iters=10**8,
+                             train_loop=SimpleNamespace(_max_iters=10**8),
+                             logger=mock.Mock())
+    hook = TimeBudgetHook(minutes=2)
+    with mock.patch('time.perf_counter', return_value=1000.0):
+        hook.before_train(runner)
+    for now, eta, logged in ((1030.0, 1e9, 90.0), (1030.0, 12.0, 12.0)):
+        hub.update_info('eta', eta)  # as IterTimerHook sets it
+        with mock.patch('time.perf_counter', return_value=now):
+            hook.after_train_iter(runner, 9)
+        assert hub.get_info('eta') == pytest.approx(logged)
+    assert runner.train_loop._max_iters == 10**8
+    hub.update_info('eta', 1e9)
+    with mock.patch('time.perf_counter', return_value=1121.0):
+        hook.after_train_iter(runner, 9)
+    assert hub.get_info('eta') == 0
+    assert runner.train_loop._max_iters == 10
+
+
 def test_commands_carry_the_budget_and_no_empty_overrides():
     sys.path.insert(0, osp.join(REPO, 'tools', 'benchmarks'))
     import compare_methods

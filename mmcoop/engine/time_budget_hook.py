@@ -19,15 +19,21 @@ class TimeBudgetHook(Hook):
     everything in the loop, hooks included. When it runs out the loop's
     ``max_iters`` is set to the current iteration, so the rest of the
     machinery treats it as the last one: CheckpointHook (``save_last``)
-    writes its checkpoint and the loop ends. It runs before CheckpointHook
-    (priority LOW vs VERY_LOW). The budget is per run: a resumed run gets
-    ``minutes`` afresh.
+    writes its checkpoint and the loop ends. The budget is per run: a
+    resumed run gets ``minutes`` afresh.
+
+    The ETA that the log shows is the budget's remaining time whenever that
+    ends the run first: mmengine's ``IterTimerHook`` computes it from
+    ``max_iters``, which a time-budgeted run sets out of reach.
 
     Args:
         minutes (float): The training time budget.
     """
 
-    priority = 'LOW'
+    # after IterTimerHook (NORMAL, 50), which sets the ETA, and before
+    # LoggerHook (BELOW_NORMAL, 60), which prints it, and CheckpointHook
+    # (VERY_LOW), which must see the lowered max_iters
+    priority = 55
 
     def __init__(self, minutes: float):
         if not minutes > 0:
@@ -45,6 +51,10 @@ class TimeBudgetHook(Hook):
                          data_batch=None,
                          outputs=None) -> None:
         elapsed = time.perf_counter() - self._start
+        hub = runner.message_hub
+        if 'eta' in hub.runtime_info:
+            left = max(60 * self.minutes - elapsed, 0.0)
+            hub.update_info('eta', min(hub.get_info('eta'), left))
         if elapsed >= 60 * self.minutes and runner.iter + 1 < runner.max_iters:
             runner.logger.info(
                 f'TimeBudgetHook: {elapsed / 60:.2f} of {self.minutes:g} '
