@@ -11,10 +11,10 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..generated_samples import pack_generated
-from ..precision import check_autocast
 from ..learning_steps import (descriptor_update, generator_update,
                               spread_ratio, training_batch, unwrap,
                               update_ema, update_generator_ema)
+from ..precision import check_autocast
 
 ModelCfg = Union[dict, torch.nn.Module]
 
