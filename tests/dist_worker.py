@@ -67,6 +67,9 @@ def main(out_dir, celeba_root, inception):
     reference_optim.load_state_dict(copy.deepcopy(optim.state_dict()))
     before = [p.detach().clone() for p in descriptor.parameters()]
     half = slice(2 * rank, 2 * rank + 2)
+    # in float32 (the config's 'auto' is bf16 on CPUs with bf16 units), so
+    # that only DDP's averaging and float32 rounding separate the two
+    model.descriptor_autocast = None
     model.step_d2_update_descriptor(observed[half], y_tilde[half], optim)
 
     # the same update in one process on the whole batch
