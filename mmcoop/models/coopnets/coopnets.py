@@ -15,6 +15,7 @@ from ..learning_steps import (descriptor_update, generator_update,
                               spread_ratio, training_batch, unwrap,
                               update_ema, update_generator_ema)
 from ..precision import check_autocast
+from .langevin import check_step_count
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -123,11 +124,8 @@ class CoopNets(BaseGAN):
         self.test_langevin_steps = (self.sampler.revision_steps
                                     if test_langevin_steps is None else
                                     test_langevin_steps)
-        if int(test_noise_free_steps) != test_noise_free_steps or \
-                test_noise_free_steps < 0:
-            raise ValueError(f'test_noise_free_steps must be a non-negative '
-                             f'integer, got {test_noise_free_steps}.')
-        self.test_noise_free_steps = int(test_noise_free_steps)
+        self.test_noise_free_steps = check_step_count(
+            'test_noise_free_steps', test_noise_free_steps)
         self.sample_type = sample_type
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.channels_last = channels_last

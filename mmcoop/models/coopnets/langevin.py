@@ -30,6 +30,15 @@ def _energy_and_grad(energy_fn: EnergyFn,
     return energy.detach().to(x.dtype), grad.to(x.dtype)
 
 
+def check_step_count(name: str, value) -> int:
+    """Raise a ValueError unless ``value``, a number of Langevin steps, is
+    a non-negative integer; return it as an int."""
+    if int(value) != value or value < 0:
+        raise ValueError(f'{name} must be a non-negative integer, got '
+                         f'{value}.')
+    return int(value)
+
+
 @MODELS.register_module()
 class LangevinSampler:
     """Langevin dynamics on an energy E: x <- x - (delta^2/2) dE/dx + delta U.
@@ -56,9 +65,10 @@ class LangevinSampler:
         autocast (str, optional): 'bfloat16' or 'float16': evaluate the
             networks inside the Langevin steps in that precision (the chain
             state stays float32); 'auto': bfloat16 on devices with bf16
-            units (:func:`~mmcoop.models.precision.has_native_bfloat16`), float32 elsewhere, where
-            emulated bf16 would be slower. On a CPU with bf16 units this
-            halves the step time (see configs/coopnets/README.md, Speed);
+            units (:func:`~mmcoop.models.precision.has_native_bfloat16`),
+            float32 elsewhere, where emulated bf16 would be slower. On a
+            CPU with bf16 units this halves the step time (see
+            configs/coopnets/README.md, Speed);
             gradients then carry a relative error of a few percent (see
             tests/test_langevin.py).
     """
@@ -75,9 +85,7 @@ class LangevinSampler:
                  autocast: Optional[str] = None):
         for name, value in (('revision_steps', revision_steps),
                             ('inference_steps', inference_steps)):
-            if int(value) != value or value < 0:
-                raise ValueError(f'{name} must be a non-negative integer, '
-                                 f'got {value}.')
+            check_step_count(name, value)
         for name, value in (('revision_step_size', revision_step_size),
                             ('inference_step_size', inference_step_size)):
             if not value > 0:
