@@ -1,7 +1,14 @@
-"""The embedded default data: a real image from scikit-image's wheel."""
+"""The data sets: the embedded default (a real image from scikit-image's
+wheel) and the checked image folders, decoded from file or from memory."""
+import os
+import os.path as osp
+import shutil
+
+import cv2
 import numpy as np
 import pytest
 import skimage.data
+import torch
 
 from mmagic.registry import DATASETS
 from mmcoop.datasets import load_skimage_image
@@ -38,3 +45,54 @@ def test_dataset_yields_random_crops_of_the_image():
     assert any(not np.array_equal(crops[0], c) for c in crops[1:])
     with pytest.raises(ValueError, match='num_samples'):
         DATASETS.build(dict(type='EmbeddedImageDataset', num_samples=0))
+
+
+FACE_PIPELINE = [
+    dict(type='LoadImageFromFile', key='gt'),
+    dict(type='Crop', keys=['gt'], crop_size=(108, 108), random_crop=False),
+    dict(type='Resize', keys='gt', scale=(64, 64), keep_ratio=False),
+    # in place (mmcv.imflip_): must not reach the cached images
+    dict(type='Flip', keys=['gt'], flip_ratio=1.0, direction='horizontal'),
+    dict(type='PackInputs', keys='gt'),
+]
+
+
+def face_dataset(root, **kwargs):
+    return DATASETS.build(dict(
+        type='CheckedImageDataset', data_root=root,
+        data_prefix=dict(gt='val'), min_size=(108, 108),
+        pipeline=FACE_PIPELINE, **kwargs))
+
+
+def test_cached_images_equal_the_decoded_files_every_epoch(celeba_root):
+    from_files = face_dataset(celeba_root)
+    in_memory = face_dataset(celeba_root, cache_transforms=3)
+    indices = [0, 7, 599, 7]
+    for epoch in range(2):
+        for idx in indices:
+            expected = from_files[idx]
+            got = in_memory[idx]
+            assert got['inputs'].dtype == expected['inputs'].dtype
+            assert torch.equal(got['inputs'], expected['inputs'])
+            assert got['data_samples'].gt_img.shape == (3, 64, 64)
+            assert (got['data_samples'].metainfo['gt_path'] ==
+                    expected['data_samples'].metainfo['gt_path'])
+    # decoded, cropped and resized once per image, then reused
+    assert sorted(in_memory._cache) == [0, 7, 599]
+    assert in_memory._cache[7]['gt'].shape == (64, 64, 3)
+
+
+def test_cache_sees_the_file_checks(celeba_root, tmp_path):
+    (tmp_path / 'val').mkdir()
+    face = sorted((osp.join(celeba_root, 'val', f) for f in
+                   os.listdir(osp.join(celeba_root, 'val'))))[0]
+    shutil.copy(face, tmp_path / 'val' / 'a.jpg')
+    cv2.imwrite(str(tmp_path / 'val' / 'b.png'),
+                np.zeros((50, 50, 3), np.uint8))
+    dataset = face_dataset(str(tmp_path), cache_transforms=3)
+    assert dataset[0]['inputs'].shape == (3, 64, 64)
+    with pytest.raises(ValueError, match='smaller than the 108x108'):
+        dataset[1]
+    for bad in (-1, 6, 1.5):
+        with pytest.raises(ValueError, match='cache_transforms must be'):
+            face_dataset(str(tmp_path), cache_transforms=bad)

@@ -1,9 +1,11 @@
 """mmagic's BasicImageDataset with clear errors for bad data."""
+import copy
 import os.path as osp
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import cv2
 import numpy as np
+from mmengine.dataset import Compose
 from mmengine.logging import print_log
 
 from mmagic.datasets import BasicImageDataset
@@ -27,15 +29,42 @@ class CheckedImageDataset(BasicImageDataset):
     Greyscale and RGBA files are fine: ``LoadImageFromFile`` reads them as
     3-channel images (grey repeated, alpha dropped).
 
+    ``cache_transforms`` keeps decoded images in memory: the output of the
+    first N pipeline transforms (e.g. load, fixed crop, resize) is stored
+    per image the first time the image is drawn and reused afterwards, so
+    a JPEG is decoded once per process instead of once per epoch; the
+    remaining transforms run on a copy each time. Those N transforms must
+    not be random, or every epoch would see the first epoch's draw. The
+    cache lives in the process that runs the pipeline (each data loader
+    worker has its own), so it pays most with ``num_workers=0``. 4,800
+    faces at 64x64 take ~60 MB.
+
     Args:
         min_size (tuple, optional): Smallest (height, width) accepted.
+        cache_transforms (int): How many leading pipeline transforms have
+            their output kept in memory per image (0: none).
         Others as ``BasicImageDataset``.
     """
 
-    def __init__(self, *args, min_size: Optional[tuple] = None, **kwargs):
+    def __init__(self,
+                 *args,
+                 min_size: Optional[tuple] = None,
+                 cache_transforms: int = 0,
+                 **kwargs):
         self.min_size = tuple(min_size) if min_size is not None else None
         self.skipped: List[str] = []
         super().__init__(*args, **kwargs)
+        transforms = self.pipeline.transforms
+        if int(cache_transforms) != cache_transforms or not \
+                0 <= cache_transforms <= len(transforms):
+            raise ValueError(
+                f'cache_transforms must be an integer from 0 to the '
+                f'pipeline\'s {len(transforms)} transforms, got '
+                f'{cache_transforms!r}.')
+        self.cache_transforms = int(cache_transforms)
+        self._cached_head = Compose(transforms[:self.cache_transforms])
+        self._uncached_tail = Compose(transforms[self.cache_transforms:])
+        self._cache: Dict[int, dict] = {}
 
     def load_data_list(self) -> List[dict]:
         folder = self.data_prefix[self.search_key]
@@ -55,7 +84,7 @@ class CheckedImageDataset(BasicImageDataset):
     def prepare_data(self, idx: int):
         path = self.get_data_info(idx)[f'{self.search_key}_path']
         try:
-            data = super().prepare_data(idx)
+            data = self._run_pipeline(idx)
         except Exception:  # noqa: BLE001 - re-raised unless unreadable
             # only a failed pipeline pays for a second look at the file
             if _decode(path) is not None:
@@ -64,6 +93,20 @@ class CheckedImageDataset(BasicImageDataset):
         if self.min_size is not None:
             self._check_size(path, data)
         return data
+
+    def _run_pipeline(self, idx: int):
+        """The pipeline's output for image ``idx``, its first
+        ``cache_transforms`` transforms run once and kept in memory."""
+        if not self.cache_transforms:
+            return super().prepare_data(idx)
+        head = self._cache.get(idx)
+        if head is None:
+            head = self._cached_head(self.get_data_info(idx))
+            if head is None:
+                return None
+            self._cache[idx] = head
+        # later transforms may change their input in place (mmagic's Flip)
+        return self._uncached_tail(copy.deepcopy(head))
 
     def _unreadable(self, path: str) -> None:
         """Skip (training) or refuse (test) a file that cannot be decoded."""
