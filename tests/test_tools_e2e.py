@@ -83,6 +83,24 @@ def test_resumed_run_ends_exactly_where_an_uninterrupted_run_does(
                 assert torch.equal(states[0][index][key], value), (name, key)
 
 
+def test_faces_from_memory_train_exactly_as_faces_decoded_by_workers(
+        celeba_root, trained, tmp_path):
+    import torch
+    if not osp.isfile(trained / 'iter_6.pth'):
+        pytest.skip('needs the training and resume runs above')
+    # the configs keep decoded faces in memory, without loader workers; the
+    # same run decoding every face from file in two workers
+    run_tool('train.py', CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
+             *small_run_options(celeba_root, 6),
+             'train_dataloader.dataset.cache_transforms=0',
+             'train_dataloader.num_workers=2',
+             'train_dataloader.persistent_workers=True')
+    in_memory = torch.load(trained / 'iter_6.pth', map_location='cpu')
+    from_files = torch.load(tmp_path / 'iter_6.pth', map_location='cpu')
+    for key, value in from_files['state_dict'].items():
+        assert torch.equal(in_memory['state_dict'][key], value), key
+
+
 def test_test_tool_reports_fid(celeba_root, trained, tmp_path):
     checkpoint = trained / 'iter_4.pth'
     if not osp.isfile(checkpoint):

@@ -35,10 +35,14 @@ face_dataset = dict(
     min_size=(108, 108),
     data_root=data_root,
     pipeline=face_pipeline)
+# decoded faces kept in memory, no loader workers: as the CoopNets configs
+# (_base_/datasets/celeba-64x64.py)
 train_dataloader = dict(
     batch_size=batch_size,
-    num_workers=2,
-    dataset=dict(face_dataset, data_prefix=dict(gt='train')))
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        face_dataset, data_prefix=dict(gt='train'), cache_transforms=3))
 
 # no periodic validation; tools/test.py reports FID of 600 samples against
 # the 600 held-out faces, as for CoopNets
