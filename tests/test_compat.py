@@ -167,3 +167,38 @@ def test_checkpoint_files_are_replaced_atomically(tmp_path, monkeypatch):
     assert (tmp_path / 'last_checkpoint').read_text() == 'text'
     with checkpoint_hook.open(str(tmp_path / 'last_checkpoint')) as f:
         assert f.read() == 'text'  # reading is the builtin open
+
+
+def test_sample_grids_sample_each_batch_once():
+    from types import SimpleNamespace
+
+    from mmagic.engine.hooks import VisualizationHook
+    from mmagic.structures import DataSample
+
+    class Model(torch.nn.Module):
+        calls = 0
+
+        def noise_fn(self, num_batches):
+            return torch.randn(num_batches, 2)
+
+        def val_step(self, data):
+            Model.calls += 1
+            return [DataSample(fake_img=torch.zeros(3, 4, 4))
+                    for _ in data['inputs']['noise']]
+
+    from mmagic.visualization import Visualizer
+    Visualizer.get_instance('test-sample-grids')
+    drawn = []
+    hook = VisualizationHook(interval=1, n_samples=8, vis_kwargs_list=[
+        dict(type='GAN', name='a'), dict(type='GAN', name='b')])
+    hook._visualizer = SimpleNamespace(
+        add_datasample=lambda **kwargs: drawn.append(kwargs))
+    model = Model()
+    runner = SimpleNamespace(model=model,
+                             train_dataloader=SimpleNamespace(batch_size=4))
+    hook.vis_sample(runner, 0, None)
+    # two grids of 8 samples in batches of 4: 4 batches, each sampled once
+    # (mmagic 1.2.0 alone: 8 calls)
+    assert Model.calls == 4
+    assert [len(grid['gen_samples']) for grid in drawn] == [8, 8]
+    assert 'val_step' not in vars(model)  # the method is back
