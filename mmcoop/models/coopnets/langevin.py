@@ -8,24 +8,21 @@ import torch
 from torch import Tensor
 
 from mmagic.registry import MODELS
-from ..precision import autocast_context, check_autocast, resolve_autocast
+from ..precision import autocast_context, check_autocast
 from .generator import neg_log_joint
 
 EnergyFn = Callable[[Tensor], Tensor]
 
 
-def _energy_and_grad(energy_fn: EnergyFn,
-                     x: Tensor,
-                     autocast: Optional[str] = None) -> Tuple[Tensor, Tensor]:
+def _energy_and_grad(energy_fn: EnergyFn, x: Tensor) -> Tuple[Tensor, Tensor]:
     """E(x) per sample and dE/dx, without touching parameter gradients.
 
     ``torch.autograd.grad`` with ``inputs=x`` only back-propagates what x's
-    gradient needs: no ``.grad`` of any network parameter is written. With
-    ``autocast`` the networks run in that dtype; x, E and dE/dx stay in x's.
+    gradient needs: no ``.grad`` of any network parameter is written. Under
+    autocast the networks run in its dtype; E and dE/dx are returned in x's.
     """
     x = x.detach().requires_grad_(True)
-    with autocast_context(autocast, x.device):
-        energy = energy_fn(x)
+    energy = energy_fn(x)
     grad, = torch.autograd.grad(energy.sum(), x)
     return energy.detach().to(x.dtype), grad.to(x.dtype)
 
@@ -132,9 +129,12 @@ class LangevinSampler:
         free = None if frozen is None else 1 - frozen.to(x.dtype)
         drift_sum = x.new_zeros(())
         accepted = x.new_zeros(())
-        autocast = resolve_autocast(self.autocast, x.device)
-        with torch.enable_grad():
-            energy, grad = _energy_and_grad(energy_fn, x, autocast)
+        # one autocast region for all steps: autocast keeps the networks'
+        # weights cast to its dtype until the region ends, instead of
+        # casting them again at every step (the chain's own arithmetic is
+        # elementwise and stays in x's dtype)
+        with torch.enable_grad(), autocast_context(self.autocast, x.device):
+            energy, grad = _energy_and_grad(energy_fn, x)
             for step in range(steps):
                 drift = grad.mul(-half_var)
                 if free is not None:
@@ -151,11 +151,9 @@ class LangevinSampler:
                 if not self.metropolis:
                     x = proposal
                     if step < steps - 1:  # the last x needs no gradient
-                        energy, grad = _energy_and_grad(
-                            energy_fn, x, autocast)
+                        energy, grad = _energy_and_grad(energy_fn, x)
                     continue
-                new_energy, new_grad = _energy_and_grad(energy_fn, proposal,
-                                                       autocast)
+                new_energy, new_grad = _energy_and_grad(energy_fn, proposal)
                 # log q(x | x') - log q(x' | x), q the Langevin proposal
                 forward = (proposal - x - drift).flatten(1).pow(2).sum(1)
                 backward = x - proposal + half_var * (
