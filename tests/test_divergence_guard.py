@@ -131,3 +131,14 @@ def test_last_good_checkpoint_passes_over_the_one_before_the_bad_iteration(
     assert last_good_checkpoint(str(tmp_path), 8) == str(tmp_path /
                                                           'iter_6.pth')
     assert last_good_checkpoint(str(tmp_path), 3) is None
+
+
+@pytest.mark.parametrize('bad', [float('nan'), float('inf'), -float('inf')])
+def test_a_non_finite_trained_parameter_is_a_divergence(bad):
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 1))
+    guard = DivergenceGuardHook()
+    assert guard.find_problem(model, {}) is None
+    with torch.no_grad():
+        model[1].weight[0, 2] = bad
+    assert guard.find_problem(model, {}) == (
+        'a network parameter is not finite', 1)

@@ -167,9 +167,13 @@ class DivergenceGuardHook(Hook):
         else:
             self._over_drift = 0
         with torch.no_grad():
-            peaks = [p.detach().abs().max() for p in model.parameters()
-                     if p.numel()]
-            if peaks and not torch.isfinite(torch.stack(peaks)).all():
+            # the trained parameters (moving averages, which need no
+            # gradient, average them); min and max carry any inf or NaN and
+            # read each parameter once, without a temporary copy
+            extremes = [bound for p in model.parameters()
+                        if p.requires_grad and p.numel()
+                        for bound in p.detach().aminmax()]
+            if extremes and not torch.isfinite(torch.stack(extremes)).all():
                 return 'a network parameter is not finite', 1
         return None
 
