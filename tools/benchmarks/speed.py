@@ -1,34 +1,42 @@
-"""Speed of a cooperative iteration against the bare arithmetic and DCGAN.
+"""Seconds per iteration: the bare arithmetic, the model's step, the loop.
 
-For each setting (the face config at 64x64 and the 32x32 presets), in one
-process, after warm-up, the median over timed iterations of:
+For the face configs as shipped (CoopNets and mmagic's DCGAN), at each
+config's own batch and at ``--batches`` (default 100), in one process:
 
-- ``coopnets``: ``CoopNets.train_step`` through the real model, optimiser
-  wrappers and data preprocessor;
-- ``bare``: the same arithmetic as plain torch calls on the same networks
-  (l_p descriptor forwards + input-gradient backwards, one descriptor update
-  on observed and revised images, one generator forward/backward/update);
-- ``dcgan``: mmagic's ``DCGAN.train_step`` (configs/dcgan, generator widths
-  as CoopNets') at the same resolution and batch;
+- ``bare`` (CoopNets): Algorithm 1's arithmetic as plain torch calls on
+  copies of the networks (G0 with its graph kept for G2, l_p Langevin
+  steps of descriptor forward + input-gradient backward, Step D2's update
+  on observed and revised images, Step G2's update, the moving averages of
+  both networks with ``torch._foreach_lerp_``, the config's optimisers), in
+  float32 and, where the config's ``autocast='auto'`` picks bf16 on this
+  device, in bf16 as the model runs it;
+- ``step``: ``model.train_step`` through the real model, optimiser wrappers
+  and data preprocessor on a random batch, in the same precisions;
+- ``loop``: the real training machinery of ``tools/train.py``
+  (``Runner.from_cfg(cfg).train()``) on real faces from ``--data-root``:
+  data loading, every hook, logging. Its steady cycle (mean time from one
+  iteration's end to the next's over the iterations that write nothing)
+  plus the cost of a checkpoint and of a sample grid, each timed once in
+  the same run and spread over the config's own intervals (the iteration
+  that wrote it less the steady cycle).
 
-and the ratios coopnets/bare and coopnets/dcgan, the Langevin loop's
-achieved GFLOP/s (2 x the descriptor forward's FLOPs, counted by
-``torch.utils.flop_counter``, per step) against a
-large matmul's GFLOP/s measured in the same run, the process's peak memory
-after each timed iteration (it should not grow), and sampling (generator +
-test-time Langevin) and completion (masked latent inference) throughput.
-``--variants`` also times CoopNets with channels-last memory format and/or
-bf16 autocast in the Langevin steps. Inputs are random images: speed does
-not depend on content. On CUDA every timing synchronises first.
+with the ratios step/bare (same precision) and loop/step (the config's
+precision), and for CoopNets the Langevin loop's GFLOP/s against a large
+matmul's, the process's peak memory after each timed step (it should not
+grow), and sampling and completion throughput. Step inputs are random
+images: speed does not depend on content. On CUDA every timing
+synchronises first.
 
     python tools/benchmarks/speed.py --out work_dirs/speed.json
 """
 import argparse
 import copy
 import json
+import math
 import os.path as osp
 import statistics
 import sys
+import tempfile
 import time
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -36,30 +44,24 @@ sys.path.insert(0, REPO)
 import mmcoop  # noqa: E402,F401  (compatibility fixes, registrations)
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
+from mmengine.hooks import Hook  # noqa: E402
 from mmengine.logging import MessageHub  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from mmagic.registry import MODELS  # noqa: E402
 from mmagic.structures import DataSample  # noqa: E402
+from mmcoop.models.precision import (autocast_context,  # noqa: E402
+                                     resolve_autocast)
 
-FACE = osp.join(REPO, 'configs', 'coopnets', 'coopnets_celeba-64x64.py')
-DCGAN = osp.join(REPO, 'configs', 'dcgan', 'dcgan_celeba-64x64.py')
-
-
-def settings(size: int) -> dict:
-    """Model configs (CoopNets, DCGAN) and optimiser configs for a size."""
-    face, dcgan = Config.fromfile(FACE), Config.fromfile(DCGAN)
-    if size == 32:
-        face.model.descriptor = dict(type='CoopDescriptor', preset='cifar-32',
-                                     ref_sigma=0.016)
-        face.model.generator = dict(type='CoopGenerator', preset='dcgan-32',
-                                    sigma=0.3)
-        dcgan.model.generator.output_scale = 32
-        dcgan.model.generator.base_channels = 256
-        dcgan.model.discriminator.input_scale = 32
-    return dict(coopnets=face, dcgan=dcgan)
+CONFIGS = dict(
+    coopnets=osp.join(REPO, 'configs', 'coopnets',
+                      'coopnets_celeba-64x64.py'),
+    dcgan=osp.join(REPO, 'configs', 'dcgan', 'dcgan_celeba-64x64.py'))
+SIZE = 64
+FLOAT32 = 'float32'
 
 
 def sync(device):
@@ -92,8 +94,8 @@ def timed(step, device, warmup: int, iters: int):
     return statistics.median(times), memory
 
 
-def fake_batch(batch: int, size: int, device):
-    images = torch.randint(0, 256, (batch, 3, size, size),
+def fake_batch(batch: int, device):
+    images = torch.randint(0, 256, (batch, 3, SIZE, SIZE),
                            device=device).float()
     # as PackInputs(keys='gt') packs a batch: the images as inputs and as
     # each sample's gt_img (which DCGAN reads)
@@ -101,70 +103,95 @@ def fake_batch(batch: int, size: int, device):
                 data_samples=[DataSample(gt_img=image) for image in images])
 
 
-def coopnets_step(cfg, batch, size, device):
+def with_precision(cfg: Config, precision: str) -> Config:
+    """The CoopNets config with its autocast settings replaced by
+    ``precision`` ('float32' or a resolved dtype name)."""
+    cfg = copy.deepcopy(cfg)
+    setting = None if precision == FLOAT32 else precision
+    cfg.model.sampler.autocast = setting
+    cfg.model.descriptor_autocast = setting
+    return cfg
+
+
+def model_step(cfg: Config, batch: int, device):
+    """The model and a closure running its ``train_step`` on a batch."""
     model = MODELS.build(cfg.model).to(device)
     model.init_weights()
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    data = fake_batch(batch, size, device)
-    return model, lambda: model.train_step(data, optim)
-
-
-def dcgan_step(cfg, batch, size, device):
-    model = MODELS.build(cfg.model).to(device)
-    model.init_weights()
-    optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    data = fake_batch(batch, size, device)
+    data = fake_batch(batch, device)
     hub = MessageHub.get_current_instance()
     counter = iter(range(10**9))
 
     def step():
-        hub.update_info('iter', next(counter))
+        hub.update_info('iter', next(counter))  # as the loop does
         model.train_step(data, optim)
 
-    return step
+    return model, step
 
 
-def bare_step(model, batch, size, device):
+def plain_optimizer(params, wrapper_cfg: dict) -> torch.optim.Optimizer:
+    """The torch optimiser an optim-wrapper config names."""
+    options = dict(wrapper_cfg['optimizer'])
+    return getattr(torch.optim, options.pop('type'))(params, **options)
+
+
+def bare_step(model, cfg: Config, batch: int, device, precision: str):
     """Algorithm 1's arithmetic in plain torch on copies of the networks."""
     descriptor = copy.deepcopy(model.descriptor)
     generator = copy.deepcopy(model.generator)
+    averages = [(copy.deepcopy(network), network, settings['momentum'])
+                for network, settings in (
+                    (generator, cfg.model.get('ema_config')),
+                    (descriptor, cfg.model.get('descriptor_ema_config')))
+                if settings]
     sampler, s = model.sampler, descriptor.ref_sigma
     steps, delta = sampler.revision_steps, sampler.revision_step_size
     sigma = generator.sigma
-    opt_d = torch.optim.Adam(descriptor.parameters(), 1e-3, betas=(0.5, .999))
-    opt_g = torch.optim.Adam(generator.parameters(), 1e-4, betas=(0.5, .999))
-    observed = torch.rand(batch, 3, size, size, device=device) * 2 - 1
+    opt_d = plain_optimizer(descriptor.parameters(),
+                            cfg.optim_wrapper.descriptor)
+    opt_g = plain_optimizer(generator.parameters(),
+                            cfg.optim_wrapper.generator)
+    autocast = None if precision == FLOAT32 else precision
+    observed = torch.rand(batch, 3, SIZE, SIZE, device=device) * 2 - 1
     latent_shape = (batch, generator.noise_size)
 
     def step():
         x = torch.randn(latent_shape, device=device)
-        with torch.no_grad():
-            y = generator(x)
-        for _ in range(steps):
-            y = y.detach().requires_grad_(True)
-            energy = y.pow(2).sum() / (2 * s**2) - descriptor(y).sum()
-            grad, = torch.autograd.grad(energy, y)
-            y = y - delta**2 / 2 * grad + delta * torch.randn_like(y)
+        g_x = generator(x)  # G0, graph kept for G2
+        y = g_x.detach()
+        with autocast_context(autocast, device):  # D1
+            for _ in range(steps):
+                y = y.detach().requires_grad_(True)
+                energy = (y.pow(2).sum() / (2 * s**2) -
+                          descriptor(y).float().sum())
+                grad, = torch.autograd.grad(energy, y)
+                y = y - delta**2 / 2 * grad + delta * torch.randn_like(y)
         y = y.detach()
-        f = descriptor(torch.cat([observed, y]))
+        with autocast_context(autocast, device):  # D2
+            f = descriptor(torch.cat([observed, y]))
+        f = f.float()
         loss_d = f[batch:].mean() - f[:batch].mean()
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
-        loss_g = (y - generator(x)).pow(2).sum() / (2 * sigma**2) / batch
+        loss_g = (y - g_x).pow(2).sum() / (2 * sigma**2) / batch  # G2
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
+        with torch.no_grad():
+            for average, network, momentum in averages:
+                torch._foreach_lerp_(list(average.parameters()),
+                                     list(network.parameters()), momentum)
 
     return step
 
 
-def langevin_flops(model, batch, size, device) -> float:
+def langevin_flops(model, batch: int, device) -> float:
     """FLOPs of the l_p revision steps on a batch: per step a descriptor
     forward (counted) and its input-gradient backward, which costs the same
     for convolutions and linear layers (weight gradients are not computed).
     ``FlopCounterMode`` cannot count inside ``autograd.grad`` itself."""
-    y = torch.rand(batch, 3, size, size, device=device) * 2 - 1
+    y = torch.rand(batch, 3, SIZE, SIZE, device=device) * 2 - 1
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model.descriptor(y)
     return 2.0 * counter.get_total_flops() * model.sampler.revision_steps
@@ -177,7 +204,9 @@ def matmul_gflops(device, n: int = 4096, repeats: int = 5) -> float:
     return 2 * n**3 / seconds / 1e9
 
 
-def throughput(model, batch, size, device, warmup, iters, completion_steps):
+def throughput(model, batch, device, warmup, iters, completion_steps):
+    """Images per second: sampling (generator + test-time Langevin) and
+    completion (masked latent inference)."""
     model.eval()
     noise = torch.randn(batch, model.generator.noise_size, device=device)
     sample_s, _ = timed(lambda: model(dict(noise=noise)), device, warmup,
@@ -186,121 +215,216 @@ def throughput(model, batch, size, device, warmup, iters, completion_steps):
         type='LatentInpaintor', generator=model.generator,
         sampler=dict(type='LangevinSampler',
                      inference_steps=completion_steps)))
-    images = torch.rand(batch, 3, size, size, device=device) * 2 - 1
-    mask = torch.zeros(batch, 1, size, size, device=device)
-    mask[..., size // 4:size // 2 + size // 4, size // 4:size // 2 +
-         size // 4] = 1
+    images = torch.rand(batch, 3, SIZE, SIZE, device=device) * 2 - 1
+    mask = torch.zeros(batch, 1, SIZE, SIZE, device=device)
+    quarter = SIZE // 4
+    mask[..., quarter:3 * quarter, quarter:3 * quarter] = 1
     complete_s, _ = timed(lambda: completer.complete(images, mask), device,
                           warmup, iters)
     model.train()
     return batch / sample_s, batch / complete_s
 
 
-VARIANTS = {
-    'channels_last': dict(channels_last=True),
-    'bf16': dict(sampler=dict(autocast='bfloat16')),
-    'channels_last+bf16': dict(channels_last=True,
-                               sampler=dict(autocast='bfloat16')),
-}
+class LoopClock(Hook):
+    """Time at the end of every training iteration, after all other hooks
+    (checkpoint writing included)."""
+
+    priority = 'LOWEST'
+
+    def __init__(self, device):
+        self.device = device
+        self.ends = {}
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        sync(self.device)
+        self.ends[runner.iter + 1] = time.perf_counter()
 
 
-def run_setting(size, batch, device, warmup, iters, completion_steps,
-                variants=()):
-    cfgs = settings(size)
-    model, coop = coopnets_step(cfgs['coopnets'], batch, size, device)
-    coop_s, coop_memory = timed(coop, device, warmup, iters)
-    variant_s = {}
-    for name in variants:
-        cfg = copy.deepcopy(cfgs['coopnets'])
-        cfg.merge_from_dict(dict(model=VARIANTS[name]))
-        variant_s[name] = timed(coopnets_step(cfg, batch, size, device)[1],
-                                device, warmup, iters)[0]
-    bare_s, _ = timed(bare_step(model, batch, size, device), device, warmup,
-                      iters)
-    dcgan_s, _ = timed(dcgan_step(cfgs['dcgan'], batch, size, device),
-                       device, warmup, iters)
-    flops = langevin_flops(model, batch, size, device)
+def grid_hooks(cfg: Config) -> list:
+    return [hook for hook in cfg.get('custom_hooks', [])
+            if hook.get('type') == 'VisualizationHook']
+
+
+def loop_seconds(cfg: Config, batch: int, data_root: str, warmup: int,
+                 iters: int, device) -> dict:
+    """Seconds per iteration of the real training loop on real images.
+
+    The checkpoint and sample-grid intervals are moved so that each fires
+    exactly once, at its own iteration, inside the timed window; their
+    costs are then spread over the config's own intervals.
+    """
+    cfg = copy.deepcopy(cfg)
+    total = warmup + iters + 1  # the last iteration writes a last checkpoint
+    events = dict(checkpoint=math.ceil(warmup + 0.5 * iters),
+                  grid=math.ceil(warmup + 0.75 * iters))
+    intervals = dict(checkpoint=cfg.default_hooks.checkpoint.interval)
+    grids = grid_hooks(cfg)
+    if grids:
+        intervals['grid'] = grids[0].interval
+        for hook in grids:
+            hook.interval = events['grid']
+    else:
+        del events['grid']
+    cfg.default_hooks.checkpoint.interval = events['checkpoint']
+    cfg.default_hooks.checkpoint.max_keep_ckpts = 1
+    cfg.train_cfg.max_iters = total
+    cfg.train_dataloader.batch_size = batch
+    cfg.train_dataloader.dataset.data_root = data_root
+    cfg.log_level = 'WARNING'
+    with tempfile.TemporaryDirectory() as work_dir:
+        cfg.work_dir = work_dir
+        runner = Runner.from_cfg(cfg)
+        clock = LoopClock(device)
+        runner.register_hook(clock)
+        runner.train()
+    ends = clock.ends
+    cycles = {i: ends[i] - ends[i - 1] for i in range(warmup + 1, total)}
+    plain = [t for i, t in cycles.items() if i not in events.values()]
+    steady = statistics.mean(plain)  # logging every n iterations included
+    costs = {name: cycles[at] - steady for name, at in events.items()}
+    loop = steady + sum(costs[name] / intervals[name] for name in costs)
+    return dict(loop_s=loop, steady_s=steady,
+                steady_median_s=statistics.median(plain),
+                event_costs_s=costs, event_intervals=intervals,
+                loop_iters=len(cycles))
+
+
+def coopnets_rows(cfg, batch, device, args):
+    precision = resolve_autocast(cfg.model.sampler.get('autocast'),
+                                 device) or FLOAT32
+    row = dict(method='CoopNets', batch=batch, precision=precision,
+               bare_s={}, step_s={}, step_over_bare={})
+    model = None
+    for name in dict.fromkeys([FLOAT32, precision]):
+        model, step = model_step(with_precision(cfg, name), batch, device)
+        row['step_s'][name], memory = timed(step, device, args.warmup,
+                                            args.iters)
+        row['bare_s'][name], _ = timed(
+            bare_step(model, cfg, batch, device, name), device,
+            args.warmup, args.iters)
+        row['step_over_bare'][name] = (row['step_s'][name] /
+                                       row['bare_s'][name])
+        row['peak_memory_mib'] = memory
+    flops = langevin_flops(model, batch, device)
     langevin_s, _ = timed(
-        lambda: model.sampler.revise(model.descriptor,
-                                     torch.rand(batch, 3, size, size,
-                                                device=device)), device,
-        warmup, iters)
-    sample_ips, complete_ips = throughput(model, batch, size, device, warmup,
-                                          iters, completion_steps)
-    return dict(
-        size=size, batch=batch,
-        langevin_steps=model.sampler.revision_steps,
-        coopnets_s=coop_s, bare_s=bare_s, dcgan_s=dcgan_s,
-        coopnets_images_per_s=batch / coop_s,
-        ratio_to_bare=coop_s / bare_s, ratio_to_dcgan=coop_s / dcgan_s,
-        langevin_s=langevin_s, langevin_gflops=flops / langevin_s / 1e9,
-        peak_memory_mib=coop_memory,
-        sampling_images_per_s=sample_ips,
-        completion_images_per_s=complete_ips,
-        completion_steps=completion_steps,
-        variants_s=variant_s)
+        lambda: model.sampler.revise(
+            model.descriptor,
+            torch.rand(batch, 3, SIZE, SIZE, device=device)), device,
+        args.warmup, args.iters)
+    row['langevin_gflops'] = flops / langevin_s / 1e9
+    row['sampling_images_per_s'], row['completion_images_per_s'] = \
+        throughput(model, batch, device, args.warmup, args.iters,
+                   args.completion_steps)
+    return row
 
 
-def table(results, matmul):
+def dcgan_row(cfg, batch, device, args):
+    _, step = model_step(cfg, batch, device)
+    seconds, memory = timed(step, device, args.warmup, args.iters)
+    return dict(method='DCGAN', batch=batch, precision=FLOAT32,
+                step_s={FLOAT32: seconds}, peak_memory_mib=memory)
+
+
+def measure(method: str, batch: int, device, args) -> dict:
+    cfg = Config.fromfile(CONFIGS[method])
+    row = (coopnets_rows if method == 'coopnets' else dcgan_row)(
+        cfg, batch, device, args)
+    if args.loop_iters:
+        row.update(loop_seconds(cfg, batch, args.data_root,
+                                args.loop_warmup, args.loop_iters, device))
+        row['loop_over_step'] = row['loop_s'] / row['step_s'][
+            row['precision']]
+    return row
+
+
+def table(report: dict) -> str:
+    def cell(row, key, precision, fmt='.3f'):
+        value = row.get(key, {}).get(precision)
+        return '-' if value is None else format(value, fmt)
+
     lines = [
-        f'matmul 4096x4096: {matmul:.1f} GFLOP/s',
-        '| size | batch | CoopNets s/iter | bare s/iter | DCGAN s/iter | '
-        'CoopNets/bare | CoopNets/DCGAN | Langevin GFLOP/s (% of matmul) | '
-        'img/s train | img/s sample | img/s complete | peak MiB (first, '
-        'last) |', '|' + '---|' * 12
+        f"{report['device']}, {report['threads']} threads, torch "
+        f"{report['torch']}; matmul 4096x4096: "
+        f"{report['matmul_gflops']:.1f} GFLOP/s",
+        '| method | batch | precision | bare s/iter | step s/iter | '
+        'step/bare | loop s/iter | loop/step | data+hooks outside the step '
+        '| checkpoint s, grid s (every) |', '|' + '---|' * 10
     ]
-    for r in results:
-        memory = r['peak_memory_mib']
-        lines.append(
-            f"| {r['size']} | {r['batch']} | {r['coopnets_s']:.3f} | "
-            f"{r['bare_s']:.3f} | {r['dcgan_s']:.3f} | "
-            f"{r['ratio_to_bare']:.3f} | {r['ratio_to_dcgan']:.2f} | "
-            f"{r['langevin_gflops']:.1f} "
-            f"({100 * r['langevin_gflops'] / matmul:.0f}%) | "
-            f"{r['coopnets_images_per_s']:.1f} | "
-            f"{r['sampling_images_per_s']:.1f} | "
-            f"{r['completion_images_per_s']:.2f} | "
-            f'{memory[0]:.0f}, {memory[-1]:.0f} |')
-    for r in results:
-        for name, seconds in r['variants_s'].items():
-            lines.append(f"{r['size']}x{r['size']} CoopNets with {name}: "
-                         f"{seconds:.3f} s/iter "
-                         f"({r['coopnets_s'] / seconds:.2f}x the default)")
+    for row in report['results']:
+        precisions = list(row['step_s'])
+        for precision in precisions:
+            shipped = precision == row['precision']
+            loop = row.get('loop_s') if shipped else None
+            events = ', '.join(
+                f'{row["event_costs_s"][name]:.2f} '
+                f'({row["event_intervals"][name]})'
+                for name in row.get('event_costs_s', {})) if loop else '-'
+            lines.append(
+                f"| {row['method']} | {row['batch']} | {precision}"
+                f"{' (as shipped)' if shipped and len(precisions) > 1 else ''}"
+                f" | {cell(row, 'bare_s', precision)} | "
+                f"{cell(row, 'step_s', precision)} | "
+                f"{cell(row, 'step_over_bare', precision, '.3f')} | "
+                f"{'-' if loop is None else format(loop, '.3f')} | "
+                f"{'-' if loop is None else format(row['loop_over_step'], '.3f')}"
+                f" | {'-' if loop is None else format(row['steady_s'] - row['step_s'][precision], '+.3f')}"
+                f' | {events} |')
+    for row in report['results']:
+        if 'langevin_gflops' in row:
+            memory = row['peak_memory_mib']
+            lines.append(
+                f"CoopNets batch {row['batch']}: Langevin "
+                f"{row['langevin_gflops']:.1f} GFLOP/s "
+                f"({100 * row['langevin_gflops'] / report['matmul_gflops']:.0f}"
+                f"% of matmul), sampling {row['sampling_images_per_s']:.1f} "
+                f"img/s, completion ({report['completion_steps']} steps) "
+                f"{row['completion_images_per_s']:.2f} img/s, peak memory "
+                f'{memory[0]:.0f} -> {memory[-1]:.0f} MiB')
     return '\n'.join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--sizes', type=int, nargs='+', default=[64, 32],
-                        choices=[32, 64])
-    parser.add_argument('--batch', type=int, default=100)
-    parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--iters', type=int, default=5)
+    parser.add_argument('--methods', nargs='+', default=list(CONFIGS),
+                        choices=list(CONFIGS))
+    parser.add_argument('--batches', type=int, nargs='*', default=[100],
+                        help='batches besides each config\'s own')
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--iters', type=int, default=10,
+                        help='timed train_step calls (median)')
+    parser.add_argument('--loop-warmup', type=int, default=10)
+    parser.add_argument('--loop-iters', type=int, default=100,
+                        help='timed loop iterations (0: no loop timing)')
+    parser.add_argument('--data-root',
+                        default=osp.join(osp.dirname(REPO), 'shared', 'data',
+                                         'celeba'),
+                        help='train/ folder of faces for the loop timing')
     parser.add_argument('--completion-steps', type=int, default=10,
                         help='latent inference steps timed per completion')
-    parser.add_argument('--variants', nargs='*', default=[],
-                        choices=sorted(VARIANTS),
-                        help='also time CoopNets with these options')
     parser.add_argument('--device', default=None,
                         help='default: cuda if available, else cpu')
     parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
+    if args.loop_iters and not osp.isdir(osp.join(args.data_root, 'train')):
+        parser.error(f'--data-root {args.data_root!r} has no train/ folder '
+                     'of faces; point it at one, or pass --loop-iters 0.')
+    if args.loop_iters and args.loop_iters < 4:
+        parser.error('--loop-iters must be 0 or at least 4.')
     device = torch.device(args.device or (
         'cuda' if torch.cuda.is_available() else 'cpu'))
     init_default_scope('mmagic')
     torch.manual_seed(0)
-    matmul = matmul_gflops(device)
-    results = []
-    for size in args.sizes:
-        print(f'timing {size}x{size}, batch {args.batch} on {device} ...',
-              flush=True)
-        results.append(run_setting(size, args.batch, device, args.warmup,
-                                   args.iters, args.completion_steps,
-                                   args.variants))
     report = dict(device=str(device), threads=torch.get_num_threads(),
-                  torch=torch.__version__, matmul_gflops=matmul,
-                  results=results)
-    print(table(results, matmul))
+                  torch=torch.__version__, matmul_gflops=matmul_gflops(device),
+                  completion_steps=args.completion_steps, results=[])
+    for method in args.methods:
+        own = Config.fromfile(CONFIGS[method]).train_dataloader.batch_size
+        for batch in dict.fromkeys([own, *args.batches]):
+            print(f'timing {method}, batch {batch} on {device} ...',
+                  flush=True)
+            report['results'].append(measure(method, batch, device, args))
+    print(table(report))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(report, f, indent=2)
