@@ -41,6 +41,6 @@ def test_speed_benchmark_writes_its_table_and_json(tmp_path, celeba_root):
                      for name in row['event_costs_s'])
         assert abs(row['loop_s'] - row['steady_s'] - spread) < 1e-9
         assert row['loop_over_step'] == (row['loop_s'] /
-                                         row['step_s'][row['precision']])
+                                         row['step_in_loop_s'])
     assert rows['DCGAN', 32]['event_intervals']['grid'] == 100
     assert coop['langevin_gflops'] > 0 and coop['sampling_images_per_s'] > 0

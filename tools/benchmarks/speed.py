@@ -20,8 +20,9 @@ config's own batch and at ``--batches`` (default 100), in one process:
   the same run and spread over the config's own intervals (the iteration
   that wrote it less the steady cycle).
 
-with the ratios step/bare (same precision) and loop/step (the config's
-precision), and for CoopNets the Langevin loop's GFLOP/s against a large
+with the ratios step/bare (same precision) and loop/step (the loop against
+its own ``train_step`` calls, timed in the same iterations: on a machine
+whose speed drifts, a step timed minutes apart would bias the ratio), and for CoopNets the Langevin loop's GFLOP/s against a large
 matmul's, the process's peak memory after each timed step (it should not
 grow), and sampling and completion throughput. Step inputs are random
 images: speed does not depend on content. On CUDA every timing
@@ -234,11 +235,32 @@ class LoopClock(Hook):
     def __init__(self, device):
         self.device = device
         self.ends = {}
+        self.step_starts = {}
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        # the last hook before the step: the step starts now
+        sync(self.device)
+        self.step_starts[runner.iter + 1] = time.perf_counter()
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
         sync(self.device)
         self.ends[runner.iter + 1] = time.perf_counter()
+
+
+class StepEndClock(Hook):
+    """Time right after ``train_step``, before any other hook."""
+
+    priority = 'HIGHEST'
+
+    def __init__(self, device):
+        self.device = device
+        self.step_ends = {}
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        sync(self.device)
+        self.step_ends[runner.iter + 1] = time.perf_counter()
 
 
 def grid_hooks(cfg: Config) -> list:
@@ -275,19 +297,24 @@ def loop_seconds(cfg: Config, batch: int, data_root: str, warmup: int,
     with tempfile.TemporaryDirectory() as work_dir:
         cfg.work_dir = work_dir
         runner = Runner.from_cfg(cfg)
-        clock = LoopClock(device)
+        clock, step_end = LoopClock(device), StepEndClock(device)
         runner.register_hook(clock)
+        runner.register_hook(step_end)
         runner.train()
     ends = clock.ends
-    cycles = {i: ends[i] - ends[i - 1] for i in range(warmup + 1, total)}
-    plain = [t for i, t in cycles.items() if i not in events.values()]
-    steady = statistics.mean(plain)  # logging every n iterations included
+    timed_iters = range(warmup + 1, total)
+    cycles = {i: ends[i] - ends[i - 1] for i in timed_iters}
+    plain = [i for i in timed_iters if i not in events.values()]
+    steady = statistics.mean(cycles[i] for i in plain)  # logging included
     costs = {name: cycles[at] - steady for name, at in events.items()}
     loop = steady + sum(costs[name] / intervals[name] for name in costs)
-    return dict(loop_s=loop, steady_s=steady,
-                steady_median_s=statistics.median(plain),
-                event_costs_s=costs, event_intervals=intervals,
-                loop_iters=len(cycles))
+    # the step as the loop runs it, timed on the same iterations as the
+    # cycle, so that a machine whose speed drifts does not bias loop/step
+    step = statistics.mean(step_end.step_ends[i] - clock.step_starts[i]
+                           for i in plain)
+    return dict(loop_s=loop, steady_s=steady, step_in_loop_s=step,
+                loop_over_step=loop / step, event_costs_s=costs,
+                event_intervals=intervals, loop_iters=len(cycles))
 
 
 def coopnets_rows(cfg, batch, device, args):
@@ -333,23 +360,24 @@ def measure(method: str, batch: int, device, args) -> dict:
     if args.loop_iters:
         row.update(loop_seconds(cfg, batch, args.data_root,
                                 args.loop_warmup, args.loop_iters, device))
-        row['loop_over_step'] = row['loop_s'] / row['step_s'][
-            row['precision']]
     return row
 
 
 def table(report: dict) -> str:
-    def cell(row, key, precision, fmt='.3f'):
-        value = row.get(key, {}).get(precision)
-        return '-' if value is None else format(value, fmt)
+    def cell(row, key, precision):
+        return number(row.get(key, {}).get(precision))
+
+    def number(value, shown=True):
+        return '-' if value is None or shown is None else format(value,
+                                                                 '.3f')
 
     lines = [
         f"{report['device']}, {report['threads']} threads, torch "
         f"{report['torch']}; matmul 4096x4096: "
         f"{report['matmul_gflops']:.1f} GFLOP/s",
         '| method | batch | precision | bare s/iter | step s/iter | '
-        'step/bare | loop s/iter | loop/step | data+hooks outside the step '
-        '| checkpoint s, grid s (every) |', '|' + '---|' * 10
+        'step/bare | loop s/iter | step in the loop s/iter | loop/step | '
+        'checkpoint s, grid s (every) |', '|' + '---|' * 10
     ]
     for row in report['results']:
         precisions = list(row['step_s'])
@@ -365,11 +393,9 @@ def table(report: dict) -> str:
                 f"{' (as shipped)' if shipped and len(precisions) > 1 else ''}"
                 f" | {cell(row, 'bare_s', precision)} | "
                 f"{cell(row, 'step_s', precision)} | "
-                f"{cell(row, 'step_over_bare', precision, '.3f')} | "
-                f"{'-' if loop is None else format(loop, '.3f')} | "
-                f"{'-' if loop is None else format(row['loop_over_step'], '.3f')}"
-                f" | {'-' if loop is None else format(row['steady_s'] - row['step_s'][precision], '+.3f')}"
-                f' | {events} |')
+                f"{cell(row, 'step_over_bare', precision)} | "
+                f'{number(loop)} | {number(row.get("step_in_loop_s"), loop)}'
+                f' | {number(row.get("loop_over_step"), loop)} | {events} |')
     for row in report['results']:
         if 'langevin_gflops' in row:
             memory = row['peak_memory_mib']
