@@ -264,6 +264,7 @@ class StepEndClock(Hook):
 
 
 def grid_hooks(cfg: Config) -> list:
+    """The config's sample-grid hooks."""
     return [hook for hook in cfg.get('custom_hooks', [])
             if hook.get('type') == 'VisualizationHook']
 
