@@ -82,9 +82,10 @@ class CheckedImageDataset(BasicImageDataset):
         return data_list
 
     def prepare_data(self, idx: int):
-        path = self.get_data_info(idx)[f'{self.search_key}_path']
+        data_info = self.get_data_info(idx)
+        path = data_info[f'{self.search_key}_path']
         try:
-            data = self._run_pipeline(idx)
+            data = self._run_pipeline(idx, data_info)
         except Exception:  # noqa: BLE001 - re-raised unless unreadable
             # only a failed pipeline pays for a second look at the file
             if _decode(path) is not None:
@@ -94,14 +95,14 @@ class CheckedImageDataset(BasicImageDataset):
             self._check_size(path, data)
         return data
 
-    def _run_pipeline(self, idx: int):
-        """The pipeline's output for image ``idx``, its first
-        ``cache_transforms`` transforms run once and kept in memory."""
+    def _run_pipeline(self, idx: int, data_info: dict):
+        """The pipeline's output for image ``idx`` (``data_info``), its
+        first ``cache_transforms`` transforms run once and kept in memory."""
         if not self.cache_transforms:
-            return super().prepare_data(idx)
+            return self.pipeline(data_info)
         head = self._cache.get(idx)
         if head is None:
-            head = self._cached_head(self.get_data_info(idx))
+            head = self._cached_head(data_info)
             if head is None:
                 return None
             self._cache[idx] = head

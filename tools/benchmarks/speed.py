@@ -104,13 +104,17 @@ def fake_batch(batch: int, device):
                 data_samples=[DataSample(gt_img=image) for image in images])
 
 
+def autocast_setting(precision: str):
+    """The autocast setting of a precision ('float32' or a dtype name)."""
+    return None if precision == FLOAT32 else precision
+
+
 def with_precision(cfg: Config, precision: str) -> Config:
     """The CoopNets config with its autocast settings replaced by
-    ``precision`` ('float32' or a resolved dtype name)."""
+    ``precision``."""
     cfg = copy.deepcopy(cfg)
-    setting = None if precision == FLOAT32 else precision
-    cfg.model.sampler.autocast = setting
-    cfg.model.descriptor_autocast = setting
+    cfg.model.sampler.autocast = autocast_setting(precision)
+    cfg.model.descriptor_autocast = autocast_setting(precision)
     return cfg
 
 
@@ -152,7 +156,7 @@ def bare_step(model, cfg: Config, batch: int, device, precision: str):
                             cfg.optim_wrapper.descriptor)
     opt_g = plain_optimizer(generator.parameters(),
                             cfg.optim_wrapper.generator)
-    autocast = None if precision == FLOAT32 else precision
+    autocast = autocast_setting(precision)
     observed = torch.rand(batch, 3, SIZE, SIZE, device=device) * 2 - 1
     latent_shape = (batch, generator.noise_size)
 
