@@ -2,10 +2,12 @@
 the time budget it relies on."""
 import json
 import os.path as osp
+import re
 import subprocess
 import sys
 
 import cv2
+import numpy as np
 import pytest
 import torch
 
@@ -41,33 +43,82 @@ def run_benchmark(*args):
     return result.stdout
 
 
-def test_all_four_methods_at_equal_iterations(celeba_root, tmp_path):
+def test_seeds_side_by_side_mean_std_verdicts_and_skipping(celeba_root,
+                                                          tmp_path):
+    """Two methods x seeds 0 1, two runs at a time; a second call adds a
+    method at one seed and keeps the finished runs."""
     out_dir = tmp_path / 'compare'
-    out = run_benchmark('--out-dir', str(out_dir), '--iters', '2',
-                        '--num-samples', '8', '--diversity-samples', '4',
-                        '--grid-samples', '4', '--cfg-options',
-                        *tiny_options(celeba_root, tmp_path))
-    table = json.load(open(out_dir / 'table.json'))
-    names = [row['method'] for row in table['methods']]
-    assert names == ['CoopNets', 'DescriptorOnly', 'GeneratorABP', 'DCGAN']
-    for row in table['methods']:
-        assert row['iterations'] == 2
-        assert row['fid'] > 0 and row['seconds_per_iter'] > 0
-        assert -1 <= row['pairwise_ssim'] <= 1
-        assert osp.isfile(row['checkpoint'])
-    assert 0 < table['real_pairwise_ssim'] < 1
-    markdown = open(out_dir / 'table.md').read()
-    assert '| DescriptorOnly | 2 |' in markdown
-    montage = cv2.imread(str(out_dir / 'montage.png'))
-    assert montage.shape[1] > 4 * cv2.imread(
-        str(out_dir / 'DCGAN' / 'grid.png')).shape[1]
-    # progress and the commands that reproduce each number are printed
-    assert 'DescriptorOnly: iter 1,' in out
+    common = ['--out-dir', str(out_dir), '--iters', '2', '--jobs', '2',
+              '--num-samples', '8', '--diversity-samples', '4',
+              '--grid-samples', '4', '--cfg-options',
+              *tiny_options(celeba_root, tmp_path)]
+    coop = ['--method', 'CoopNets', 'configs/coopnets/coopnets_celeba-64x64.py']
+    ema = ['--method', 'DCGAN-EMA', 'configs/dcgan/dcgan-ema_celeba-64x64.py']
+    out = run_benchmark('--seeds', '0', '1', *coop, *ema, *common)
+    assert '4 run(s) to do, 2 at a time with 1 thread(s) each' in out
+    assert 'DCGAN-EMA seed 1: iter 1,' in out
     assert 'tools/test.py' in out and 'tools/sample.py' in out
+    table = json.load(open(out_dir / 'table.json'))
+    assert table['settings']['threads'] == 1
+    assert table['sampled_from'] == {'CoopNets': 'moving average',
+                                     'DCGAN-EMA': 'moving average'}
+    runs = {(r['method'], r['seed']): r for r in table['runs']}
+    assert set(runs) == {(m, s) for m in ('CoopNets', 'DCGAN-EMA')
+                         for s in (0, 1)}
+    for run in runs.values():
+        assert run['iterations'] == 2 and osp.isfile(run['checkpoint'])
+        assert run['fid'] > 0 and run['seconds_per_iter'] > 0
+        assert run['kid_std'] >= 0 and 0 <= run['precision'] <= 1
+        assert 0 <= run['recall'] <= 1 and -1 <= run['pairwise_ssim'] <= 1
+    # the seeds train differently; mean and std are over them
+    fids = [runs['CoopNets', s]['fid'] for s in (0, 1)]
+    assert fids[0] != fids[1]
+    row = table['methods']['CoopNets']
+    assert row['fid']['values'] == fids
+    assert row['fid']['mean'] == pytest.approx(np.mean(fids))
+    assert row['fid']['std'] == pytest.approx(np.std(fids, ddof=1))
+    markdown = open(out_dir / 'table.md').read()
+    assert '1 thread(s) each' in markdown
+    assert (f"| CoopNets | moving average | 0 1 | 2 ± 0 | "
+            in markdown)
+    assert f"{row['fid']['mean']:.1f} ± {row['fid']['std']:.1f}" in markdown
+    verdicts = [line for line in markdown.splitlines()
+                if line.startswith('- CoopNets vs DCGAN-EMA: FID ')]
+    assert len(verdicts) == 1
+    assert re.search(r'(ahead|behind|within noise); KID x 1000 ',
+                     verdicts[0])
+    # the DCGAN-EMA checkpoints hold the generator's average
+    state = torch.load(runs['DCGAN-EMA', 0]['checkpoint'],
+                       map_location='cpu')['state_dict']
+    assert any(k.startswith('generator_ema.') for k in state)
+
+    # again, plus Algorithm G at seed 0 only: the four runs are kept
+    out = run_benchmark(
+        '--seeds', '0', *coop, '--method', 'GeneratorABP',
+        'configs/generator_abp/generator-abp_celeba-64x64.py', *common)
+    assert 'CoopNets seed 0: finished before, kept' in out
+    assert '1 run(s) to do' in out and 'CoopNets seed 0 train' not in out
+    table = json.load(open(out_dir / 'table.json'))
+    assert list(table['methods']) == ['CoopNets', 'DCGAN-EMA',
+                                      'GeneratorABP']
+    assert table['sampled_from']['GeneratorABP'] == 'moving average'
+    markdown = open(out_dir / 'table.md').read()
+    assert 'GeneratorABP has one seed' in markdown
     # Algorithm G's latents were kept for the faces it saw (2 x 4)
-    checkpoint = torch.load(table['methods'][2]['checkpoint'],
-                            map_location='cpu')
+    abp = [r for r in table['runs'] if r['method'] == 'GeneratorABP'][0]
+    checkpoint = torch.load(abp['checkpoint'], map_location='cpu')
     assert int(checkpoint['state_dict']['latents.known'].sum()) == 8
+    montage = cv2.imread(str(out_dir / 'montage.png'))
+    assert montage.shape[1] > 3 * cv2.imread(
+        str(out_dir / 'GeneratorABP' / 'seed0' / 'grid.png')).shape[1]
+
+    # another budget in the same folder is refused, naming the difference
+    result = subprocess.run(
+        [sys.executable, SCRIPT, *common[:2], '--iters', '3', *coop],
+        cwd=REPO, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "budget '2 iterations' there, '3 iterations' now" in \
+        result.stderr
 
 
 def test_time_budget_ends_training_with_a_checkpoint(celeba_root, tmp_path):
@@ -77,7 +128,7 @@ def test_time_budget_ends_training_with_a_checkpoint(celeba_root, tmp_path):
         'configs/generator_abp/generator-abp_celeba-64x64.py',
         '--num-samples', '8', '--diversity-samples', '4', '--grid-samples',
         '4', '--cfg-options', *tiny_options(celeba_root, tmp_path))
-    row = json.load(open(out_dir / 'table.json'))['methods'][0]
+    row = json.load(open(out_dir / 'table.json'))['runs'][0]
     assert row['iterations'] >= 1
     assert row['checkpoint'].endswith(f"iter_{row['iterations']}.pth")
     assert 'of 0.05 min' in out
@@ -128,15 +179,15 @@ def test_commands_carry_the_budget_and_no_empty_overrides():
     import compare_methods
     args = compare_methods.parse_args(['--out-dir', 'x', '--iters', '3'])
     assert [m['name'] for m in args.method] == [
-        'CoopNets', 'DescriptorOnly', 'GeneratorABP', 'DCGAN'
+        'CoopNets', 'DCGAN', 'DCGAN-EMA', 'DescriptorOnly', 'GeneratorABP'
     ]
     method = args.method[0]
-    assert 'train_cfg.max_iters=3' in compare_methods.train_command(
-        args, method, 'w')
+    train = compare_methods.train_command(args, method, 7, 'w')
+    assert 'train_cfg.max_iters=3' in train and 'randomness.seed=7' in train
     fid = compare_methods.fid_command(args, method, 'c.pth', 'w')
     assert '--cfg-options' not in fid  # argparse refuses an empty list
     timed = compare_methods.parse_args(['--out-dir', 'x', '--minutes', '2'])
-    train = compare_methods.train_command(timed, method, 'w')
+    train = compare_methods.train_command(timed, method, 0, 'w')
     assert 'default_hooks.time_budget.minutes=2.0' in train
 
 
@@ -152,12 +203,13 @@ def test_a_diverged_method_is_flagged_and_the_others_still_run(
         'configs/generator_abp/generator-abp_celeba-64x64.py',
         '--num-samples', '8', '--diversity-samples', '4', '--grid-samples',
         '4', '--cfg-options', *tiny_options(celeba_root, tmp_path))
-    coop, abp = json.load(open(out_dir / 'table.json'))['methods']
+    coop, abp = json.load(open(out_dir / 'table.json'))['runs']
     assert coop['diverged_at'] == 1 and coop['checkpoint'] is None
-    assert coop['fid'] is None
+    assert 'fid' not in coop
     assert abp['diverged_at'] is None and abp['fid'] > 0
     markdown = open(out_dir / 'table.md').read()
-    assert '| CoopNets | diverged at 1, no checkpoint |' in markdown
+    assert '| CoopNets | moving average | 0 (diverged: seed 0 at 1) | - |' \
+        in markdown
 
 
 def test_a_failed_run_counts_as_diverged_only_with_the_guards_record(
@@ -170,13 +222,13 @@ def test_a_failed_run_counts_as_diverged_only_with_the_guards_record(
     from mmcoop.engine import read_divergence
     fail = [sys.executable, '-c', 'import sys; sys.exit(3)']
     assert read_divergence(str(tmp_path)) is None
-    with pytest.raises(SystemExit, match='train failed'):
-        compare_methods.run(fail, 'train',
+    with pytest.raises(compare_methods.RunFailed, match='train failed'):
+        compare_methods.run(fail, 'train', 1,
                             diverged=lambda: read_divergence(str(tmp_path)))
     record = dict(iteration=3699, problem='langevin_drift = 0.616 exceeded '
                   '0.5 for 3 iterations',
                   last_good_checkpoint='/w/train/iter_3500.pth')
     (tmp_path / 'diverged.json').write_text(json.dumps(record))
     assert compare_methods.run(
-        fail, 'train',
+        fail, 'train', 1,
         diverged=lambda: read_divergence(str(tmp_path))) == record

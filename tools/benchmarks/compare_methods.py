@@ -1,28 +1,46 @@
-"""Side by side: CoopNets, Algorithm D, Algorithm G and DCGAN, equal budget.
+"""Several seeds of every method at one budget: FID, KID, precision/recall.
 
 The paper's comparative claim (Table 1, Figure 5) as one command: train
 every method on the same images for the same wall-clock budget
-(``--minutes``) or the same number of iterations (``--iters``), then for each
-report FID against held-out real images (the same number of samples for
-every method; the real offline Inception-v3 unless a config says otherwise),
-the paper's diversity measure (mean SSIM over all pairs of random samples,
-Figure 5: lower is more diverse; the same for real held-out images as
-reference), seconds per training iteration and a sample grid. Writes
-``table.md``, ``table.json`` and ``montage.png`` (one labelled grid per
-method) into ``--out-dir``. Every step is a standard tool run
-(``tools/train.py``, ``tools/test.py``, ``tools/sample.py``) whose command
-is printed, so each number can be reproduced alone. A method whose
-training ``DivergenceGuardHook`` stops is scored from its last good
-checkpoint and its row says where it diverged; the others still run.
+(``--minutes``) or the same number of iterations (``--iters``), once per
+seed (``--seeds``), then for each run report FID, KID (x 1000) and improved
+precision / recall against held-out real images (one Inception pass; the
+same number of samples for every method), the paper's diversity measure
+(mean SSIM over all pairs of random samples, Figure 5: lower is more
+diverse; the same for real held-out images as reference), iterations and
+seconds per iteration. Per method the table gives mean ± std over seeds
+(and each seed's values), and one verdict line per baseline: the first
+method (the reference, CoopNets by default) against it, the difference of
+the means and its standard deviation over seeds, "ahead" / "behind" where
+the difference exceeds twice that, else "within noise".
+
+``--jobs 2`` runs two (method, seed) runs side by side with one thread each
+(threads: the machine's cores divided by the jobs); the table states the
+arrangement, and an output folder keeps one arrangement and budget for all
+its runs. Finished runs are kept: calling again on the same ``--out-dir``
+skips them and only runs what is missing (an interrupted run is moved
+aside and run again), so a comparison can span several calls, e.g. more
+seeds, or methods at fewer seeds. The table covers every finished run in
+the folder. Each step is a standard tool run (``tools/train.py``,
+``tools/test.py``, ``tools/sample.py``) whose command is printed. A run that
+``DivergenceGuardHook`` stops is scored from its last good checkpoint and
+flagged. Writes ``table.md``, ``table.json`` and ``montage.png``.
 
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
-        --minutes 30
+        --minutes 30 --seeds 0 1 2 --jobs 2 --method CoopNets \\
+        configs/coopnets/coopnets_celeba-64x64.py --method DCGAN \\
+        configs/dcgan/dcgan_celeba-64x64.py --method DCGAN-EMA \\
+        configs/dcgan/dcgan-ema_celeba-64x64.py
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
-        --iters 300 --method CoopNets configs/coopnets/coopnets_celeba-64x64.py
+        --minutes 30 --seeds 0 --jobs 2 --method DescriptorOnly \\
+        configs/descriptor_only/descriptor-only_celeba-64x64.py \\
+        --method GeneratorABP configs/generator_abp/generator-abp_celeba-64x64.py
 
-Without ``--method`` the four 64x64 face configs are compared.
+Without ``--method`` the five 64x64 face configs (CoopNets, mmagic's DCGAN
+with and without a generator average, Algorithms D and G) are compared.
 """
 import argparse
+import concurrent.futures
 import glob
 import itertools
 import json
@@ -31,6 +49,7 @@ import os.path as osp
 import re
 import subprocess
 import sys
+import threading
 import time
 
 import cv2
@@ -43,11 +62,27 @@ from mmcoop.engine import read_divergence
 
 FACE_METHODS = [
     ('CoopNets', 'configs/coopnets/coopnets_celeba-64x64.py'),
+    ('DCGAN', 'configs/dcgan/dcgan_celeba-64x64.py'),
+    ('DCGAN-EMA', 'configs/dcgan/dcgan-ema_celeba-64x64.py'),
     ('DescriptorOnly', 'configs/descriptor_only/'
      'descriptor-only_celeba-64x64.py'),
     ('GeneratorABP', 'configs/generator_abp/generator-abp_celeba-64x64.py'),
-    ('DCGAN', 'configs/dcgan/dcgan_celeba-64x64.py'),
 ]
+
+#: (key in a run's result, heading, format, True where lower is better)
+METRICS = [
+    ('iterations', 'iterations', '{:.0f}', None),
+    ('seconds_per_iter', 's/iter', '{:.2f}', None),
+    ('fid', 'FID', '{:.1f}', True),
+    ('kid', 'KID x 1000', '{:.1f}', True),
+    ('precision', 'precision', '{:.3f}', False),
+    ('recall', 'recall', '{:.3f}', False),
+    ('pairwise_ssim', 'pairwise SSIM', '{:.3f}', None),
+]
+
+
+class RunFailed(Exception):
+    """A tool run failed (not a divergence the guard recorded)."""
 
 
 def parse_args(argv=None):
@@ -56,19 +91,25 @@ def parse_args(argv=None):
         '--method', nargs='+', action='append', default=None,
         metavar='NAME CONFIG [KEY=VALUE ...]',
         help='a method: its name, training config and its own config '
-        'overrides; repeat for each (default: the four face configs)')
+        'overrides; repeat for each (default: the five face configs); the '
+        'first is the reference of the verdicts')
     budget = parser.add_mutually_exclusive_group(required=True)
     budget.add_argument('--minutes', type=float,
-                        help='training wall-clock budget per method')
+                        help='training wall-clock budget per run')
     budget.add_argument('--iters', type=int,
-                        help='training iterations per method')
+                        help='training iterations per run')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0],
+                        help='one run per method and seed (default: 0)')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='runs side by side, each with the cores / jobs '
+                        'threads (default 1)')
     parser.add_argument('--num-samples', type=int, default=None,
-                        help='samples for FID (default: the configs\' '
-                        'fake_nums, 600 for the face configs)')
+                        help='samples for FID, KID, precision and recall '
+                        '(default: the configs\' fake_nums, 600 for the '
+                        'face configs)')
     parser.add_argument('--diversity-samples', type=int, default=100,
                         help='samples whose pairwise SSIM is averaged')
     parser.add_argument('--grid-samples', type=int, default=64)
-    parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out-dir', required=True)
     parser.add_argument(
         '--cfg-options', nargs='+', default=[],
@@ -81,18 +122,28 @@ def parse_args(argv=None):
         parser.error('--minutes and --iters must be positive.')
     if args.diversity_samples < 2:
         parser.error('--diversity-samples needs at least 2 samples.')
+    if args.jobs < 1:
+        parser.error('--jobs must be at least 1.')
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f'--seeds lists a seed twice: {args.seeds}.')
     methods = []
     for method in args.method or [list(m) for m in FACE_METHODS]:
         if len(method) < 2 or any('=' not in m for m in method[2:]):
             parser.error(f'--method takes NAME CONFIG [KEY=VALUE ...], got '
                          f'{method}.')
+        if not re.fullmatch(r'[\w.+-]+', method[0]):
+            parser.error(f'method name {method[0]!r}: letters, digits and '
+                         '._+- only (it names a folder).')
         config = method[1] if osp.isabs(method[1]) else osp.join(
             REPO, method[1])
         if not osp.isfile(config):
             parser.error(f'config {method[1]!r} of {method[0]} not found.')
         methods.append(dict(name=method[0], config=config,
                             options=method[2:]))
+    if len({m['name'] for m in methods}) != len(methods):
+        parser.error('two methods share a name.')
     args.method = methods
+    args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
     return args
 
 
@@ -104,8 +155,8 @@ def shared_options(args, config):
     return [o for o in args.cfg_options if applies_to(config, o)]
 
 
-def train_command(args, method, work_dir):
-    options = [f'randomness.seed={args.seed}']
+def train_command(args, method, seed, work_dir):
+    options = [f'randomness.seed={seed}']
     if args.minutes is not None:
         # the time budget ends the run; max_iters only has to be out of reach
         options += ['train_cfg.max_iters=100000000',
@@ -130,26 +181,38 @@ def fid_command(args, method, checkpoint, work_dir):
     return command + (['--cfg-options', *options] if options else [])
 
 
-def sample_command(args, method, checkpoint, out_dir):
+def sample_command(args, method, seed, checkpoint, out_dir):
     num = max(args.diversity_samples, args.grid_samples)
     command = tool('sample.py') + [
         method['config'], checkpoint, '--num', str(num), '--seed',
-        str(args.seed), '--out-dir', out_dir
+        str(seed), '--out-dir', out_dir
     ]
     options = method['options']
     return command + (['--cfg-options', *options] if options else [])
 
 
-def run(command, label, progress=None, diverged=None):
-    """Run a tool, echoing its command; ``progress`` sees each output line.
+_print_lock = threading.Lock()
 
-    A failed run ends the benchmark unless ``diverged``, a function of no
-    arguments, returns what made it stop (a training run that
+
+def say(text):
+    """Print a whole line at once, whichever run's thread says it."""
+    with _print_lock:
+        print(text, flush=True)
+
+
+def run(command, label, threads, progress=None, diverged=None):
+    """Run a tool with ``threads`` threads, echoing its command;
+    ``progress`` sees each output line.
+
+    A failed run raises :class:`RunFailed` unless ``diverged``, a function
+    of no arguments, returns what made it stop (a training run that
     DivergenceGuardHook stopped); that is then returned. Else None.
     """
-    print(f'  {label}: {" ".join(command[1:])}', flush=True)
+    say(f'  {label}: {" ".join(command[1:])}')
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               stderr=subprocess.STDOUT, text=True, env=env)
     tail = []
     for line in process.stdout:
         tail = (tail + [line])[-60:]
@@ -158,12 +221,12 @@ def run(command, label, progress=None, diverged=None):
     if process.wait() != 0:
         stopped = diverged() if diverged else None
         if stopped is None:
-            sys.exit(f'{label} failed:\n{"".join(tail)}')
+            raise RunFailed(f'{label} failed:\n{"".join(tail)}')
         return stopped
     return None
 
 
-def training_progress(name, args, start):
+def training_progress(label, args, start):
     """Print one line per logged training iteration: iteration, s/iter,
     time used (of the budget)."""
     pattern = re.compile(r'Iter\(train\) \[\s*(\d+)/\s*(\d+)\].*?'
@@ -175,10 +238,10 @@ def training_progress(name, args, start):
             used = (time.time() - start) / 60
             budget = (f'of {args.minutes:g} min' if args.minutes is not None
                       else f'iteration budget {args.iters}')
-            print(f'    {name}: iter {match[1]}, {float(match[3]):.2f} '
-                  f's/iter, {used:.1f} min ({budget})', flush=True)
+            say(f'    {label}: iter {match[1]}, {float(match[3]):.2f} '
+                f's/iter, {used:.1f} min ({budget})')
         elif 'Error' in line or 'Traceback' in line:
-            print('    ' + line.rstrip(), flush=True)
+            say('    ' + line.rstrip())
 
     return show
 
@@ -217,6 +280,244 @@ def real_images(config, count):
     return torch.stack(images).permute(0, 2, 3, 1).numpy().astype(np.float64)
 
 
+def sampled_from(method):
+    """'moving average' where the method's FID samples come from weight
+    averages (``sample_model='ema'``), else 'trained weights'."""
+    key = 'test_evaluator.metrics.0.sample_model='
+    chosen = [o[len(key):] for o in method['options'] if o.startswith(key)]
+    model = chosen[-1] if chosen else load_config(
+        method['config']).test_evaluator.metrics[0].get('sample_model')
+    return 'moving average' if model == 'ema' else 'trained weights'
+
+
+# ------------------------------------------------------------ one run
+def run_settings(args):
+    """What every run in one output folder shares."""
+    return dict(
+        budget=(f'{args.minutes:g} minutes' if args.minutes is not None else
+                f'{args.iters} iterations'),
+        jobs=args.jobs, threads=args.threads, num_samples=args.num_samples,
+        diversity_samples=args.diversity_samples,
+        cfg_options=args.cfg_options)
+
+
+def check_folder_settings(args):
+    """Record the folder's settings, or refuse ones that differ from them
+    (the runs of one table share budget and arrangement)."""
+    path = osp.join(args.out_dir, 'settings.json')
+    settings = run_settings(args)
+    if osp.exists(path):
+        with open(path) as f:
+            recorded = json.load(f)
+        differ = [f'{key} {recorded.get(key)!r} there, {value!r} now'
+                  for key, value in settings.items()
+                  if recorded.get(key) != value]
+        if differ:
+            sys.exit(f'{args.out_dir} holds runs made with other settings ('
+                     + '; '.join(differ) + '). Use the same settings to add '
+                     'runs to its table, or another --out-dir.')
+    else:
+        with open(path, 'w') as f:
+            json.dump(settings, f, indent=2)
+
+
+def method_identity(method):
+    return dict(config=osp.relpath(method['config'], REPO),
+                options=method['options'])
+
+
+def finished_result(run_dir, method):
+    """The run's result if it finished with this method's config and
+    options; exits if it finished with others; None if it did not."""
+    path = osp.join(run_dir, 'result.json')
+    if not osp.exists(path):
+        return None
+    with open(path) as f:
+        result = json.load(f)
+    identity = method_identity(method)
+    if {k: result[k] for k in identity} != identity:
+        sys.exit(f'{run_dir} was run as {result["config"]} '
+                 f'{result["options"]}, not {identity["config"]} '
+                 f'{identity["options"]}; give this variant another method '
+                 'name or use another --out-dir.')
+    return result
+
+
+def move_aside(run_dir):
+    """Keep an interrupted run's files (its checkpoints) out of the way."""
+    target = f'{run_dir}.interrupted-{time.strftime("%Y%m%d-%H%M%S")}'
+    os.rename(run_dir, target)
+    say(f'  {run_dir} did not finish; moved to {target}, run again')
+
+
+def train_and_score(args, method, seed):
+    """Train one (method, seed), score it, write its result.json."""
+    name = method['name']
+    run_dir = osp.abspath(osp.join(args.out_dir, name, f'seed{seed}'))
+    label = f'{name} seed {seed}'
+    start = time.time()
+    train_dir = osp.join(run_dir, 'train')
+    diverged = run(train_command(args, method, seed, train_dir),
+                   f'{label} train', args.threads,
+                   training_progress(label, args, start),
+                   lambda: read_divergence(train_dir))
+    result = dict(method_identity(method), method=name, seed=seed,
+                  train_minutes=(time.time() - start) / 60,
+                  seconds_per_iter=seconds_per_iteration(train_dir),
+                  diverged_at=None, iterations=None, checkpoint=None)
+    if diverged:
+        # a diverged run is scored from its last good checkpoint and
+        # flagged, instead of ending the whole comparison
+        result['diverged_at'] = diverged['iteration']
+        checkpoint = diverged['last_good_checkpoint']
+        say(f'  {label}: training diverged at iteration '
+            f"{diverged['iteration']} ({diverged['problem']}); scoring its "
+            f'last good checkpoint, {checkpoint}')
+    else:
+        checkpoint = last_checkpoint(train_dir)
+    if checkpoint is not None:
+        test_dir, samples = (osp.join(run_dir, 'test'),
+                             osp.join(run_dir, 'samples'))
+        run(fid_command(args, method, checkpoint, test_dir), f'{label} FID',
+            args.threads)
+        with open(osp.join(test_dir, 'metrics.json')) as f:
+            metrics = json.load(f)
+        run(sample_command(args, method, seed, checkpoint, samples),
+            f'{label} samples', args.threads)
+        images = np.stack([
+            cv2.imread(f)
+            for f in sorted(glob.glob(osp.join(samples, '*.png')))
+        ])
+        save_grid(images[:args.grid_samples], osp.join(run_dir, 'grid.png'),
+                  nrow=8)
+        result.update(
+            iterations=int(re.search(r'iter_(\d+)\.pth', checkpoint)[1]),
+            checkpoint=checkpoint,
+            pairwise_ssim=mean_pairwise_ssim(
+                list(images[:args.diversity_samples].astype(np.float64))),
+            **{key: metrics[f'FID/{key}']
+               for key in ('fid', 'kid', 'kid_std', 'precision', 'recall')})
+        say(f'  {label}: {result["iterations"]} iterations in '
+            f'{result["train_minutes"]:.1f} min, FID {result["fid"]:.1f}, '
+            f'KID x 1000 {result["kid"]:.1f}, precision '
+            f'{result["precision"]:.3f}, recall {result["recall"]:.3f}, '
+            f'pairwise SSIM {result["pairwise_ssim"]:.3f}')
+    with open(osp.join(run_dir, 'result.json'), 'w') as f:
+        json.dump(result, f, indent=2)
+    return result
+
+
+# ------------------------------------------------------------ the table
+def spread(values):
+    """Mean and standard deviation (n - 1; 0 for one value)."""
+    values = np.asarray(values, dtype=float)
+    std = values.std(ddof=1) if len(values) > 1 else 0.0
+    return float(values.mean()), float(std)
+
+
+def summary(results):
+    """Per method: seeds, and mean, std, per-seed values of each metric
+    (over the runs that have a value)."""
+    by_method = {}
+    for result in results:
+        by_method.setdefault(result['method'], []).append(result)
+    rows = {}
+    for name, runs in by_method.items():
+        runs = sorted(runs, key=lambda r: r['seed'])
+        row = dict(method=name, seeds=[r['seed'] for r in runs],
+                   diverged={r['seed']: r['diverged_at'] for r in runs
+                             if r['diverged_at'] is not None})
+        for key, *_ in METRICS:
+            values = [r.get(key) for r in runs if r.get(key) is not None]
+            if values:
+                mean, std = spread(values)
+                row[key] = dict(mean=mean, std=std, values=values)
+        rows[name] = row
+    return rows
+
+
+def verdict(reference, other):
+    """'REF vs OTHER: ...' with, per scored metric, the difference of the
+    means, its standard deviation over seeds, ahead/behind/within noise.
+
+    The std of the difference of two means is sqrt(s1^2/n1 + s2^2/n2); a
+    method with one seed borrows the other's per-seed std (said so)."""
+    parts, notes = [], []
+    for key, heading, fmt, lower_better in METRICS:
+        if lower_better is None or key not in reference or key not in other:
+            continue
+        a, b = reference[key], other[key]
+        n_a, n_b = len(a['values']), len(b['values'])
+        if n_a == 1 and n_b == 1:
+            parts.append(f'{heading} ' + fmt.format(a['mean']) + ' vs ' +
+                         fmt.format(b['mean']) + ': one seed each, no '
+                         'verdict')
+            continue
+        s_a = a['std'] if n_a > 1 else b['std']
+        s_b = b['std'] if n_b > 1 else a['std']
+        difference = a['mean'] - b['mean']
+        noise = (s_a**2 / n_a + s_b**2 / n_b)**0.5
+        better = difference < 0 if lower_better else difference > 0
+        word = ('within noise' if abs(difference) <= 2 * noise else
+                'ahead' if better else 'behind')
+        parts.append(f'{heading} ' + fmt.format(a['mean']) + ' vs ' +
+                     fmt.format(b['mean']) + ', difference ' +
+                     ('+' if difference >= 0 else '') +
+                     fmt.format(difference) + ' ± ' + fmt.format(noise) +
+                     f': {word}')
+    for row in (reference, other):
+        if len(row['seeds']) == 1:
+            notes.append(f"{row['method']} has one seed; its spread is "
+                         "taken as the other's")
+    line = f"{reference['method']} vs {other['method']}: " + '; '.join(parts)
+    return line + (f" ({'; '.join(notes)})" if notes else '')
+
+
+def cell(row, key, fmt):
+    if key not in row:
+        return '-'
+    value = row[key]
+    if len(value['values']) == 1:
+        return fmt.format(value['mean'])
+    return fmt.format(value['mean']) + ' ± ' + fmt.format(value['std'])
+
+
+def markdown(rows, sources, real_ssim, settings):
+    """The mean ± std table, the per-seed table, the verdict lines."""
+    headings = ' | '.join(h for _, h, *_ in METRICS)
+    lines = [
+        f"Budget per run: {settings['budget']} of training; "
+        f"{settings['jobs']} run(s) side by side, {settings['threads']} "
+        'thread(s) each. Mean ± std over seeds (std with n - 1).', '',
+        f'| method | samples from | seeds | {headings} |',
+        '|---|---|---|' + '---|' * len(METRICS)
+    ]
+    for name, row in rows.items():
+        seeds = ' '.join(map(str, row['seeds']))
+        if row['diverged']:
+            seeds += ' (diverged: ' + ', '.join(
+                f'seed {s} at {i}' for s, i in row['diverged'].items()) + ')'
+        cells = ' | '.join(cell(row, key, fmt) for key, _, fmt, _ in METRICS)
+        lines.append(f'| {name} | {sources[name]} | {seeds} | {cells} |')
+    lines.append('| real held-out images | - | - |' + ' - |' *
+                 (len(METRICS) - 1) + f' {real_ssim:.3f} |')
+    lines += ['', 'Each seed:', '', f'| method | seed | {headings} |',
+              '|---|---|' + '---|' * len(METRICS)]
+    for name, row in rows.items():
+        for index, seed in enumerate(row['seeds']):
+            cells = ' | '.join(
+                fmt.format(row[key]['values'][index]) if key in row and
+                index < len(row[key]['values']) else '-'
+                for key, _, fmt, _ in METRICS)
+            lines.append(f'| {name} | {seed} | {cells} |')
+    names = list(rows)
+    if len(names) > 1:
+        lines += ['', 'Verdicts (difference of the means ± its std over '
+                  'seeds; ahead / behind beyond twice that):', '']
+        lines += [f'- {verdict(rows[names[0]], rows[n])}' for n in names[1:]]
+    return '\n'.join(lines) + '\n'
+
+
 def labelled(grid, label, width):
     """The grid under a white band with the method's name."""
     band = np.full((28, width, 3), 255, np.uint8)
@@ -240,94 +541,89 @@ def montage(grids):
     return np.concatenate(columns[:-1], axis=1)
 
 
-def markdown(rows, real_ssim, budget):
-    lines = [
-        f'Budget per method: {budget}.', '',
-        '| method | iterations | s/iter | FID | pairwise SSIM |',
-        '|---|---|---|---|---|'
-    ]
-    for row in rows:
-        s_iter = ('-' if row['seconds_per_iter'] is None else
-                  f"{row['seconds_per_iter']:.2f}")
-        iterations = row['iterations']
-        if row['diverged_at'] is not None:
-            iterations = (f'{iterations} (diverged at {row["diverged_at"]})'
-                          if iterations else
-                          f'diverged at {row["diverged_at"]}, no checkpoint')
-        fid, ssim = (('-', '-') if row['fid'] is None else
-                     (f"{row['fid']:.1f}", f"{row['pairwise_ssim']:.3f}"))
-        lines.append(f"| {row['method']} | {iterations} | {s_iter} | "
-                     f'{fid} | {ssim} |')
-    lines.append(f'| real held-out images | - | - | - | {real_ssim:.3f} |')
-    return '\n'.join(lines) + '\n'
+def folder_results(out_dir, order):
+    """Every finished run's result in the folder, methods in ``order``
+    (the folder's first methods first), then by seed."""
+    results = []
+    for path in glob.glob(osp.join(out_dir, '*', 'seed*', 'result.json')):
+        with open(path) as f:
+            results.append(json.load(f))
+    rank = {name: index for index, name in enumerate(order)}
+    return sorted(results, key=lambda r: (rank.get(r['method'], len(rank)),
+                                          r['method'], r['seed']))
+
+
+def method_order(args):
+    """The folder's method order: those of earlier calls, then new ones."""
+    path = osp.join(args.out_dir, 'methods.json')
+    order = json.load(open(path)) if osp.exists(path) else []
+    order += [m['name'] for m in args.method if m['name'] not in order]
+    with open(path, 'w') as f:
+        json.dump(order, f)
+    return order
 
 
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
-    budget = (f'{args.minutes:g} minutes of training'
-              if args.minutes is not None else f'{args.iters} iterations')
-    rows, grids = [], {}
-    for index, method in enumerate(args.method):
-        name = method['name']
-        base = osp.abspath(osp.join(args.out_dir, name))
-        print(f'[{index + 1}/{len(args.method)}] {name} ({budget})',
-              flush=True)
-        start = time.time()
-        train_dir = osp.join(base, 'train')
-        diverged = run(train_command(args, method, train_dir), 'train',
-                       training_progress(name, args, start),
-                       lambda: read_divergence(train_dir))
-        train_minutes = (time.time() - start) / 60
-        row = dict(method=name, config=osp.relpath(method['config'], REPO),
-                   options=method['options'], train_minutes=train_minutes,
-                   seconds_per_iter=seconds_per_iteration(train_dir),
-                   diverged_at=None, iterations=None, fid=None,
-                   pairwise_ssim=None, checkpoint=None)
-        rows.append(row)
-        if diverged:
-            # a diverged method is scored from its last good checkpoint
-            # and flagged, instead of ending the whole comparison
-            row['diverged_at'] = diverged['iteration']
-            checkpoint = diverged['last_good_checkpoint']
-            print(f'  {name}: training diverged at iteration '
-                  f"{diverged['iteration']} ({diverged['problem']}); scoring "
-                  f'its last good checkpoint, {checkpoint}', flush=True)
-            if checkpoint is None:
+    check_folder_settings(args)
+    order = method_order(args)
+    pending = []
+    for seed in args.seeds:  # seed-major: early results cover every method
+        for method in args.method:
+            run_dir = osp.join(args.out_dir, method['name'], f'seed{seed}')
+            if finished_result(run_dir, method) is not None:
+                say(f"{method['name']} seed {seed}: finished before, kept")
                 continue
-        else:
-            checkpoint = last_checkpoint(train_dir)
-        iterations = int(re.search(r'iter_(\d+)\.pth', checkpoint)[1])
-        run(fid_command(args, method, checkpoint, osp.join(base, 'test')),
-            'FID')
-        metrics = json.load(open(osp.join(base, 'test', 'metrics.json')))
-        run(sample_command(args, method, checkpoint,
-                           osp.join(base, 'samples')), 'samples')
-        files = sorted(glob.glob(osp.join(base, 'samples', '*.png')))
-        images = np.stack([cv2.imread(f) for f in files])
-        samples = list(images[:args.diversity_samples].astype(np.float64))
-        grid = osp.join(base, 'grid.png')
-        save_grid(images[:args.grid_samples], grid, nrow=8)
-        row.update(iterations=iterations, fid=metrics['FID/fid'],
-                   pairwise_ssim=mean_pairwise_ssim(samples),
-                   checkpoint=checkpoint)
-        grids[name] = cv2.imread(grid)
-        print(f'  {name}: {iterations} iterations in {train_minutes:.1f} '
-              f'min, FID {row["fid"]:.1f}, pairwise SSIM '
-              f'{row["pairwise_ssim"]:.3f}', flush=True)
+            if osp.exists(run_dir):
+                move_aside(run_dir)
+            pending.append((method, seed))
+    say(f'{len(pending)} run(s) to do, {args.jobs} at a time with '
+        f'{args.threads} thread(s) each; budget {run_settings(args)["budget"]}')
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(train_and_score, args, m, s): (m['name'], s)
+                   for m, s in pending}
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                future.result()
+            except RunFailed as error:
+                name, seed = futures[future]
+                failures.append(f'{name} seed {seed}: {error}')
+                say(f'{name} seed {seed}: {error}')
 
-    real = real_images(args.method[0]['config'], args.diversity_samples)
-    real_ssim = mean_pairwise_ssim(list(real))
-    table = markdown(rows, real_ssim, budget)
-    with open(osp.join(args.out_dir, 'table.md'), 'w') as f:
-        f.write(table)
-    with open(osp.join(args.out_dir, 'table.json'), 'w') as f:
-        json.dump(dict(budget=budget, seed=args.seed, methods=rows,
-                       real_pairwise_ssim=real_ssim,
-                       cfg_options=args.cfg_options), f, indent=2)
-    if grids:  # none when every method diverged before a checkpoint
-        cv2.imwrite(osp.join(args.out_dir, 'montage.png'), montage(grids))
-    print(table)
+    results = folder_results(args.out_dir, order)
+    if results:
+        rows = summary(results)
+        methods = {m['name']: m for m in args.method}
+        sources = {}
+        for result in results:
+            method = methods.get(result['method']) or dict(
+                name=result['method'], options=result['options'],
+                config=osp.join(REPO, result['config']))
+            sources.setdefault(result['method'], sampled_from(method))
+        first = methods.get(results[0]['method']) or args.method[0]
+        real_ssim = mean_pairwise_ssim(
+            list(real_images(first['config'], args.diversity_samples)))
+        table = markdown(rows, sources, real_ssim, run_settings(args))
+        with open(osp.join(args.out_dir, 'table.md'), 'w') as f:
+            f.write(table)
+        with open(osp.join(args.out_dir, 'table.json'), 'w') as f:
+            json.dump(dict(settings=run_settings(args), methods=rows,
+                           runs=results, real_pairwise_ssim=real_ssim,
+                           sampled_from=sources), f, indent=2)
+        grids = {}
+        for result in results:  # each method's lowest seed with samples
+            grid = osp.join(args.out_dir, result['method'],
+                            f"seed{result['seed']}", 'grid.png')
+            if result['method'] not in grids and osp.exists(grid):
+                grids[result['method']] = cv2.imread(grid)
+        if grids:
+            cv2.imwrite(osp.join(args.out_dir, 'montage.png'), montage(grids))
+        print(table)
+    if failures:
+        sys.exit(f'{len(failures)} run(s) failed; rerun the command to retry '
+                 'them (finished runs are kept):\n' + '\n'.join(failures))
 
 
 if __name__ == '__main__':

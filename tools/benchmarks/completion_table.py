@@ -4,11 +4,15 @@ Evaluates every method on the same occluded test faces for each square mask
 size by calling ``tools/test.py`` (so each number is reproducible with that
 one command, printed as it runs), then writes ``table.md``, ``table.json``
 and, per mask size, ``figure_m<size>.png``: rows of original, occluded and
-each method's completion for the first test faces.
+each method's completion for the first test faces. A method given several
+checkpoints (e.g. one per training seed) is evaluated with each; its cells
+are then mean ± std over them (std with n - 1), its figure rows from the
+first.
 
     python tools/benchmarks/completion_table.py --out-dir work_dirs/table2 \\
       --method CoopNets configs/coopnets/coopnets-completion-m30_celeba-64x64.py \\
-          work_dirs/coopnets_celeba-64x64/iter_600.pth \\
+          work_dirs/compare/CoopNets/seed0/train/iter_2779.pth \\
+          work_dirs/compare/CoopNets/seed1/train/iter_2801.pth \\
       --method Telea \\
           configs/completion_baselines/opencv-telea_completion-m30_celeba-64x64.py
 
@@ -38,10 +42,11 @@ def parse_args(argv=None):
         nargs='+',
         action='append',
         required=True,
-        metavar='NAME CONFIG [CHECKPOINT] [KEY=VALUE ...]',
-        help='a method: its name, completion config, checkpoint (none for '
-        'models without weights) and its own config overrides, e.g. '
-        'model.refine_steps=30; repeat for each method')
+        metavar='NAME CONFIG [CHECKPOINT ...] [KEY=VALUE ...]',
+        help='a method: its name, completion config, checkpoints (none for '
+        'models without weights; several: mean ± std over them) and its own '
+        'config overrides, e.g. model.refine_steps=30; repeat for each '
+        'method')
     parser.add_argument('--masks', type=int, nargs='+', default=[30, 40, 50],
                         help='square mask sizes (paper: 30 40 50)')
     parser.add_argument('--num-images', type=int, default=None,
@@ -63,18 +68,18 @@ def parse_args(argv=None):
     for method in args.method:
         rest = method[2:]
         checkpoints = [item for item in rest if '=' not in item]
-        if len(method) < 2 or len(checkpoints) > 1:
-            parser.error(f'--method takes NAME CONFIG [CHECKPOINT] '
+        if len(method) < 2:
+            parser.error(f'--method takes NAME CONFIG [CHECKPOINT ...] '
                          f'[KEY=VALUE ...], got {method}.')
         if not osp.isfile(method[1]):
             parser.error(f'config {method[1]!r} of {method[0]} not found.')
-        if checkpoints and not osp.isfile(checkpoints[0]):
-            parser.error(f'checkpoint {checkpoints[0]!r} of {method[0]} not '
-                         'found.')
+        for checkpoint in checkpoints:
+            if not osp.isfile(checkpoint):
+                parser.error(f'checkpoint {checkpoint!r} of {method[0]} not '
+                             'found.')
         methods.append(dict(
-            name=method[0], config=method[1],
-            checkpoint=checkpoints[0] if checkpoints else None,
-            options=[item for item in rest if '=' in item]))
+            name=method[0], config=method[1], checkpoints=checkpoints or
+            [None], options=[item for item in rest if '=' in item]))
     args.method = methods
     return args
 
@@ -92,8 +97,8 @@ def mask_size_key(config: str) -> str:
                      'test pipeline; the benchmark varies square masks.')
 
 
-def test_command(args, method, size, work_dir):
-    config, checkpoint = method['config'], method['checkpoint']
+def test_command(args, method, checkpoint, size, work_dir):
+    config = method['config']
     options = [f'{mask_size_key(config)}={size}']
     options += [o for o in args.cfg_options if applies_to(config, o)]
     options += method['options']
@@ -130,14 +135,26 @@ def figure(rows_by_method):
     return np.concatenate([np.concatenate(line, axis=1) for line in lines])
 
 
+def cell(runs, key, digits):
+    """One checkpoint's value, or mean ± std (n - 1) over several."""
+    values = np.array([metrics[key] for metrics in runs])
+    if len(values) == 1:
+        return f'{values[0]:.{digits}f}'
+    return f'{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}'
+
+
 def markdown(results, masks):
-    header = ('| method | ' + ' | '.join(f'error M{m}' for m in masks) +
-              ' | ' + ' | '.join(f'PSNR M{m}' for m in masks) + ' |')
-    lines = [header, '|' + '---|' * (1 + 2 * len(masks))]
+    """``results[name][mask]``: the metrics of each of its checkpoints."""
+    header = ('| method | checkpoints | ' +
+              ' | '.join(f'error M{m}' for m in masks) + ' | ' +
+              ' | '.join(f'PSNR M{m}' for m in masks) + ' |')
+    lines = [header, '|' + '---|' * (2 + 2 * len(masks))]
     for name, by_mask in results.items():
-        errors = [f"{by_mask[str(m)]['hole/MAE']:.3f}" for m in masks]
-        psnrs = [f"{by_mask[str(m)]['hole/MaskedPSNR']:.2f}" for m in masks]
-        lines.append(f'| {name} | ' + ' | '.join(errors + psnrs) + ' |')
+        errors = [cell(by_mask[str(m)], 'hole/MAE', 3) for m in masks]
+        psnrs = [cell(by_mask[str(m)], 'hole/MaskedPSNR', 2) for m in masks]
+        count = len(by_mask[str(masks[0])])
+        lines.append(f'| {name} | {count} | ' + ' | '.join(errors + psnrs) +
+                     ' |')
     return '\n'.join(lines) + '\n'
 
 
@@ -145,31 +162,39 @@ def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
     results, runs = {}, []
-    total, done, start = len(args.masks) * len(args.method), 0, time.time()
+    total = len(args.masks) * sum(len(m['checkpoints']) for m in args.method)
+    done, start = 0, time.time()
     for size in args.masks:
         rows_by_method = {}
         for method in args.method:
             name = method['name']
-            work_dir = osp.join(args.out_dir, f'm{size}', name)
-            cmd = test_command(args, method, size, work_dir)
-            print(f'[{done + 1}/{total}] {name} M{size}: '
-                  f'{" ".join(cmd[1:])}', flush=True)
-            run_start = time.time()
-            result = subprocess.run(cmd, cwd=REPO, capture_output=True,
-                                    text=True)
-            if result.returncode != 0:
-                sys.exit(f'{name} M{size} failed:\n{result.stderr[-3000:]}')
-            metrics = json.load(open(osp.join(work_dir, 'metrics.json')))
-            seconds = time.time() - run_start
-            results.setdefault(name, {})[str(size)] = metrics
-            runs.append(dict(method=name, mask=size, seconds=seconds,
-                             command=cmd[1:], metrics=metrics))
-            rows_by_method[name] = completion_rows(work_dir,
-                                                   args.figure_images)
-            done += 1
-            print(f'    error {metrics["hole/MAE"]:.4f}  PSNR '
-                  f'{metrics["hole/MaskedPSNR"]:.2f} dB  ({seconds:.0f} s; '
-                  f'{time.time() - start:.0f} s in all)', flush=True)
+            for index, checkpoint in enumerate(method['checkpoints']):
+                work_dir = osp.join(args.out_dir, f'm{size}', name)
+                if len(method['checkpoints']) > 1:
+                    work_dir = osp.join(work_dir, f'checkpoint{index}')
+                cmd = test_command(args, method, checkpoint, size, work_dir)
+                print(f'[{done + 1}/{total}] {name} M{size}: '
+                      f'{" ".join(cmd[1:])}', flush=True)
+                run_start = time.time()
+                result = subprocess.run(cmd, cwd=REPO, capture_output=True,
+                                        text=True)
+                if result.returncode != 0:
+                    sys.exit(f'{name} M{size} failed:\n'
+                             f'{result.stderr[-3000:]}')
+                metrics = json.load(open(osp.join(work_dir, 'metrics.json')))
+                seconds = time.time() - run_start
+                results.setdefault(name, {}).setdefault(str(size),
+                                                        []).append(metrics)
+                runs.append(dict(method=name, mask=size, checkpoint=checkpoint,
+                                 seconds=seconds, command=cmd[1:],
+                                 metrics=metrics))
+                if index == 0:
+                    rows_by_method[name] = completion_rows(
+                        work_dir, args.figure_images)
+                done += 1
+                print(f'    error {metrics["hole/MAE"]:.4f}  PSNR '
+                      f'{metrics["hole/MaskedPSNR"]:.2f} dB  ({seconds:.0f} '
+                      f's; {time.time() - start:.0f} s in all)', flush=True)
         cv2.imwrite(osp.join(args.out_dir, f'figure_m{size}.png'),
                     figure(rows_by_method))
     table = markdown(results, args.masks)
