@@ -106,3 +106,36 @@ def test_a_cache_without_real_features_is_refused_clearly(tmp_path):
     module = SimpleNamespace(data_preprocessor=SimpleNamespace(device='cpu'))
     with pytest.raises(ValueError, match='Delete the file'):
         metric.prepare(module, dataloader=None)
+
+
+def test_real_features_are_cached_whole_and_reused(celeba_root, tmp_path):
+    """The cache is renamed into place once written (no half-written file
+    for a parallel run to read) and holds the features themselves."""
+    import os
+    import os.path as osp
+
+    from mmengine.config import Config
+    from torch.utils.data import DataLoader
+
+    from mmagic.models import DataPreprocessor
+    from mmagic.registry import DATASETS
+    from tests.conftest import REPO
+    config = Config.fromfile(osp.join(REPO, 'configs', 'dcgan',
+                                      'dcgan-ema_celeba-64x64.py'))
+    dataset = DATASETS.build(dict(config.test_dataloader.dataset,
+                                  data_root=celeba_root, indices=6))
+    loader = DataLoader(dataset, batch_size=4)
+    module = SimpleNamespace(data_preprocessor=DataPreprocessor())
+    network = save_stand_in(str(tmp_path / 'net.pt'), features=8)
+    pkl = tmp_path / 'cache' / 'real.pkl'
+    metric = OfflineFID(fake_nums=6, real_nums=6, inception_path=network,
+                        inception_pkl=str(pkl))
+    metric.prepare(module, loader)
+    assert os.listdir(pkl.parent) == ['real.pkl']  # no temporary left
+    assert metric.real_features.shape == (6, 8)
+    np.testing.assert_allclose(metric.real_mean,
+                               metric.real_features.mean(0), rtol=1e-5)
+    again = OfflineFID(fake_nums=6, real_nums=6, inception_path=network,
+                       inception_pkl=str(pkl))
+    again.prepare(module, None)  # read from the cache: no data needed
+    np.testing.assert_array_equal(again.real_features, metric.real_features)

@@ -1,6 +1,5 @@
 """FID, KID and precision / recall with Inception-v3 weights read from
 local disk, never downloaded."""
-import fcntl
 import importlib.util
 import os
 from typing import Optional, Sequence, Tuple
@@ -9,6 +8,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.dist import broadcast_object_list, is_main_process
 from torch import Tensor
 
 from mmagic.evaluation.functional import prepare_inception_feat
@@ -99,8 +99,7 @@ class OfflineFID(FrechetInceptionDistance):
       manifolds (:func:`precision_recall`).
 
     The real images' features are cached in ``inception_pkl`` with their
-    mean and covariance (mmagic's cache keeps only the latter unless asked);
-    processes that need the same cache at once compute it once.
+    mean and covariance (mmagic's cache keeps only the latter unless asked).
 
     Args:
         fake_nums (int): Generated images to evaluate.
@@ -144,25 +143,37 @@ class OfflineFID(FrechetInceptionDistance):
 
     def prepare(self, module: nn.Module, dataloader) -> None:
         """Real-image features, mean and covariance, from the cache or
-        computed once (under a file lock, so parallel runs do not read a
-        half-written cache)."""
+        computed and cached.
+
+        The cache is written to a temporary file and renamed into place, so
+        runs that start at once (e.g. ``compare_methods.py --jobs 2``) never
+        read a half-written one; each then computes the features itself.
+        """
         self.device = module.data_preprocessor.device
         self.inception.to(self.device)
-        os.makedirs(os.path.dirname(os.path.abspath(self.inception_pkl)),
-                    exist_ok=True)
-        with open(self.inception_pkl + '.lock', 'w') as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        final = self.inception_pkl
+        cached = [os.path.exists(final)]
+        broadcast_object_list(cached)  # every process takes rank 0's path
+        if not cached[0]:
+            # mmagic computes (all processes) and writes (the main one) the
+            # file it is given when that does not exist
+            self.inception_pkl = f'{final}.tmp-{os.getpid()}'
+        try:
             state = prepare_inception_feat(
                 dataloader, self, module.data_preprocessor,
                 capture_mean_cov=True, capture_all=True)
-        if state is None:  # not the main process
+        finally:
+            written, self.inception_pkl = self.inception_pkl, final
+        if not is_main_process():
             return
+        if not cached[0]:
+            os.replace(written, final)
         if 'raw_feature' not in state:
             raise ValueError(
-                f'{self.inception_pkl} holds only the mean and covariance of '
-                'the real features (an older cache); KID and precision / '
-                'recall need the features themselves. Delete the file and it '
-                'is computed again.')
+                f'{final} holds only the mean and covariance of the real '
+                'features (an older cache); KID and precision / recall need '
+                'the features themselves. Delete the file and it is computed '
+                'again.')
         self.real_mean, self.real_cov = state['real_mean'], state['real_cov']
         self.real_features = np.asarray(state['raw_feature'])
 
