@@ -26,4 +26,5 @@ setup(
     python_requires='>=3.10',
     install_requires=requirements(),
     extras_require={'tests': ['pytest==9.2.0']},
+    license='Apache License 2.0',
 )

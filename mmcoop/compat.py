@@ -422,6 +422,38 @@ def fix_visualization_double_forward() -> None:
     VisualizationHook.vis_sample = vis_sample
 
 
+def fix_apis_without_controlnet_aux() -> None:
+    """``import mmagic.apis`` fails without the optional ``controlnet_aux``.
+
+    mmagic 1.2.0's ``mmagic/apis/inferencers/__init__.py`` imports every
+    inferencer, among them the ControlNet animation one, which imports
+    ``controlnet_aux`` (not among mmagic's requirements, and not installed
+    here). So no inferencer (``Inferencers``, ``MMagicInferencer``) can be
+    used. Where ``controlnet_aux`` is missing, that one submodule is
+    replaced by a stub whose ``ControlnetAnimationInferencer`` raises a
+    clear ``ImportError`` when built; nothing else changes, and no fake
+    ``controlnet_aux`` is put where other packages would find it. Tested in
+    tests/test_compat.py. Remove when mmagic imports it lazily or the stack
+    installs ``controlnet_aux``.
+    """
+    name = 'mmagic.apis.inferencers.controlnet_animation_inferencer'
+    if (importlib.util.find_spec('controlnet_aux') is not None
+            or name in sys.modules):
+        return
+
+    class ControlnetAnimationInferencer:
+
+        def __init__(self, *args, **kwargs):
+            raise ImportError(
+                "mmagic's ControlnetAnimationInferencer needs the package "
+                'controlnet_aux, which is not installed; pip install '
+                'controlnet_aux to use it.')
+
+    stub = types.ModuleType(name)
+    stub.ControlnetAnimationInferencer = ControlnetAnimationInferencer
+    sys.modules[name] = stub
+
+
 def apply_all() -> List[str]:
     """Apply every fix once; return the names of the fixes applied."""
     global _APPLIED
@@ -430,7 +462,8 @@ def apply_all() -> List[str]:
              fix_cpu_distributed_launch,
              fix_package_lookup_without_pkg_resources,
              fix_atomic_checkpoint_writes,
-             fix_visualization_double_forward]
+             fix_visualization_double_forward,
+             fix_apis_without_controlnet_aux]
     if not _APPLIED:
         for fix in fixes:
             fix()

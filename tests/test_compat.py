@@ -202,3 +202,19 @@ def test_sample_grids_sample_each_batch_once():
     assert Model.calls == 4
     assert [len(grid['gen_samples']) for grid in drawn] == [8, 8]
     assert 'val_step' not in vars(model)  # the method is back
+
+
+def test_mmagic_apis_import_and_the_controlnet_inferencer_says_why_not():
+    import importlib.util
+
+    import mmagic.apis
+    from mmagic.apis.inferencers import (ControlnetAnimationInferencer,
+                                         Inferencers)
+    assert mmagic.apis.MMagicInferencer and Inferencers
+    if importlib.util.find_spec('controlnet_aux') is not None:
+        pytest.skip('controlnet_aux is installed: nothing to stub')
+    with pytest.raises(ImportError, match='pip install controlnet_aux'):
+        ControlnetAnimationInferencer('config.py', None)
+    # no fake controlnet_aux where other packages look for it
+    import sys
+    assert 'controlnet_aux' not in sys.modules
