@@ -22,7 +22,8 @@ import torch.distributed as dist  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-CONFIG = osp.join(REPO, 'configs', 'coopnets', 'coopnets_celeba-64x64.py')
+CONFIG = osp.join(REPO, 'configs', 'coopnets',
+                  'coopnets_1xb16-2kiters_celeba-64x64.py')
 
 
 def main(out_dir, celeba_root, inception):

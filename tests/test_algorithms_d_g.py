@@ -245,7 +245,7 @@ def test_generator_abp_latents_survive_epochs_and_resume(celeba_root,
 
     from tests.conftest import REPO
     config = osp.join(REPO, 'configs', 'generator_abp',
-                      'generator-abp_celeba-64x64.py')
+                      'generator-abp_1xb32-2kiters_celeba-64x64.py')
 
     def train(work_dir, iters, *extra):
         cmd = [

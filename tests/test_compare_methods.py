@@ -52,8 +52,10 @@ def test_seeds_side_by_side_mean_std_verdicts_and_skipping(celeba_root,
               '--num-samples', '8', '--diversity-samples', '4',
               '--grid-samples', '4', '--cfg-options',
               *tiny_options(celeba_root, tmp_path)]
-    coop = ['--method', 'CoopNets', 'configs/coopnets/coopnets_celeba-64x64.py']
-    ema = ['--method', 'DCGAN-EMA', 'configs/dcgan/dcgan-ema_celeba-64x64.py']
+    coop = ['--method', 'CoopNets',
+            'configs/coopnets/coopnets_1xb16-2kiters_celeba-64x64.py']
+    ema = ['--method', 'DCGAN-EMA',
+           'configs/dcgan/dcgan-ema_1xb32-3kiters_celeba-64x64.py']
     out = run_benchmark('--seeds', '0', '1', *coop, *ema, *common)
     assert '4 run(s) to do, 2 at a time with 1 thread(s) each' in out
     assert 'DCGAN-EMA seed 1: iter 1,' in out
@@ -95,7 +97,8 @@ def test_seeds_side_by_side_mean_std_verdicts_and_skipping(celeba_root,
     # again, plus Algorithm G at seed 0 only: the four runs are kept
     out = run_benchmark(
         '--seeds', '0', *coop, '--method', 'GeneratorABP',
-        'configs/generator_abp/generator-abp_celeba-64x64.py', *common)
+        'configs/generator_abp/generator-abp_1xb32-2kiters_celeba-64x64.py',
+        *common)
     assert 'CoopNets seed 0: finished before, kept' in out
     assert '1 run(s) to do' in out and 'CoopNets seed 0 train' not in out
     table = json.load(open(out_dir / 'table.json'))
@@ -125,7 +128,7 @@ def test_time_budget_ends_training_with_a_checkpoint(celeba_root, tmp_path):
     out_dir = tmp_path / 'budget'
     out = run_benchmark(
         '--out-dir', str(out_dir), '--minutes', '0.05', '--method', 'ABP',
-        'configs/generator_abp/generator-abp_celeba-64x64.py',
+        'configs/generator_abp/generator-abp_1xb32-2kiters_celeba-64x64.py',
         '--num-samples', '8', '--diversity-samples', '4', '--grid-samples',
         '4', '--cfg-options', *tiny_options(celeba_root, tmp_path))
     row = json.load(open(out_dir / 'table.json'))['runs'][0]
@@ -197,10 +200,10 @@ def test_a_diverged_method_is_flagged_and_the_others_still_run(
     # a drift bound no chain stays under: CoopNets stops at iteration 1
     run_benchmark(
         '--out-dir', str(out_dir), '--iters', '2', '--method', 'CoopNets',
-        'configs/coopnets/coopnets_celeba-64x64.py',
+        'configs/coopnets/coopnets_1xb16-2kiters_celeba-64x64.py',
         'default_hooks.divergence_guard.max_drift=1e-12',
         'default_hooks.divergence_guard.patience=1', '--method', 'ABP',
-        'configs/generator_abp/generator-abp_celeba-64x64.py',
+        'configs/generator_abp/generator-abp_1xb32-2kiters_celeba-64x64.py',
         '--num-samples', '8', '--diversity-samples', '4', '--grid-samples',
         '4', '--cfg-options', *tiny_options(celeba_root, tmp_path))
     coop, abp = json.load(open(out_dir / 'table.json'))['runs']

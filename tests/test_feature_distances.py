@@ -120,8 +120,8 @@ def test_real_features_are_cached_whole_and_reused(celeba_root, tmp_path):
     from mmagic.models import DataPreprocessor
     from mmagic.registry import DATASETS
     from tests.conftest import REPO
-    config = Config.fromfile(osp.join(REPO, 'configs', 'dcgan',
-                                      'dcgan-ema_celeba-64x64.py'))
+    config = Config.fromfile(osp.join(
+        REPO, 'configs', 'dcgan', 'dcgan-ema_1xb32-3kiters_celeba-64x64.py'))
     dataset = DATASETS.build(dict(config.test_dataloader.dataset,
                                   data_root=celeba_root, indices=6))
     loader = DataLoader(dataset, batch_size=4)

@@ -12,7 +12,8 @@ from mmagic.apis.inferencers import Inferencers
 from mmagic.registry import MODELS
 from tests.conftest import REPO
 
-FACE = osp.join(REPO, 'configs', 'coopnets', 'coopnets_celeba-64x64.py')
+FACE = osp.join(REPO, 'configs', 'coopnets',
+                'coopnets_1xb16-2kiters_celeba-64x64.py')
 COMPLETION = osp.join(REPO, 'configs', 'coopnets',
                       'coopnets-completion-m30_celeba-64x64.py')
 

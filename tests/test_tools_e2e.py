@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import REPO
 from tests.stand_in_inception import save_stand_in
 
-CONFIG = osp.join(REPO, 'configs', 'coopnets', 'coopnets_celeba-64x64.py')
+CONFIG = osp.join(REPO, 'configs', 'coopnets',
+                  'coopnets_1xb16-2kiters_celeba-64x64.py')
 
 
 def run_tool(tool, *args):
@@ -30,7 +31,8 @@ def small_run_options(celeba_root, max_iters):
         'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         f'train_cfg.max_iters={max_iters}',
-        'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=2',
+        'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=2',
         'log_processor.window_size=2',  # mmagic's timer: ETA every window
         'custom_hooks.0.interval=2', 'custom_hooks.0.n_samples=8'
     ]

@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PYTHON="$(bash "$ROOT/tools/setup_env.sh")"
 WORK_DIR="${1:-work_dirs/demo}"
 cd "$ROOT"
-"$PYTHON" tools/train.py configs/coopnets/coopnets_demo-gravel-64x64.py \
+"$PYTHON" tools/train.py configs/coopnets/coopnets-demo_1xb32-500iters_gravel-64x64.py \
   --work-dir "$WORK_DIR" "${@:2}"
 GRID="$(ls -t "$WORK_DIR"/*/vis_data/vis_image/revised_*.png | head -n 1)"
 echo "Done. Latest sample grid (descriptor-revised samples): $GRID"

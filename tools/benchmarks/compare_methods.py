@@ -28,13 +28,13 @@ flagged. Writes ``table.md``, ``table.json`` and ``montage.png``.
 
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
         --minutes 30 --seeds 0 1 2 --jobs 2 --method CoopNets \\
-        configs/coopnets/coopnets_celeba-64x64.py --method DCGAN \\
-        configs/dcgan/dcgan_celeba-64x64.py --method DCGAN-EMA \\
-        configs/dcgan/dcgan-ema_celeba-64x64.py
+        configs/coopnets/coopnets_1xb16-2kiters_celeba-64x64.py --method DCGAN \\
+        configs/dcgan/dcgan_1xb32-3kiters_celeba-64x64.py --method DCGAN-EMA \\
+        configs/dcgan/dcgan-ema_1xb32-3kiters_celeba-64x64.py
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
         --minutes 30 --seeds 0 --jobs 2 --method DescriptorOnly \\
-        configs/descriptor_only/descriptor-only_celeba-64x64.py \\
-        --method GeneratorABP configs/generator_abp/generator-abp_celeba-64x64.py
+        configs/descriptor_only/descriptor-only_1xb32-2kiters_celeba-64x64.py \\
+        --method GeneratorABP configs/generator_abp/generator-abp_1xb32-2kiters_celeba-64x64.py
 
 Without ``--method`` the five 64x64 face configs (CoopNets, mmagic's DCGAN
 with and without a generator average, Algorithms D and G) are compared.
@@ -61,12 +61,13 @@ from mmcoop.apis import save_grid
 from mmcoop.engine import read_divergence
 
 FACE_METHODS = [
-    ('CoopNets', 'configs/coopnets/coopnets_celeba-64x64.py'),
-    ('DCGAN', 'configs/dcgan/dcgan_celeba-64x64.py'),
-    ('DCGAN-EMA', 'configs/dcgan/dcgan-ema_celeba-64x64.py'),
+    ('CoopNets', 'configs/coopnets/coopnets_1xb16-2kiters_celeba-64x64.py'),
+    ('DCGAN', 'configs/dcgan/dcgan_1xb32-3kiters_celeba-64x64.py'),
+    ('DCGAN-EMA', 'configs/dcgan/dcgan-ema_1xb32-3kiters_celeba-64x64.py'),
     ('DescriptorOnly', 'configs/descriptor_only/'
-     'descriptor-only_celeba-64x64.py'),
-    ('GeneratorABP', 'configs/generator_abp/generator-abp_celeba-64x64.py'),
+     'descriptor-only_1xb32-2kiters_celeba-64x64.py'),
+    ('GeneratorABP', 'configs/generator_abp/'
+     'generator-abp_1xb32-2kiters_celeba-64x64.py'),
 ]
 
 #: (key in a run's result, heading, format, True where lower is better)
@@ -578,8 +579,9 @@ def main(argv=None):
             if osp.exists(run_dir):
                 move_aside(run_dir)
             pending.append((method, seed))
+    budget = run_settings(args)['budget']
     say(f'{len(pending)} run(s) to do, {args.jobs} at a time with '
-        f'{args.threads} thread(s) each; budget {run_settings(args)["budget"]}')
+        f'{args.threads} thread(s) each; budget {budget}')
     failures = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = {pool.submit(train_and_score, args, m, s): (m['name'], s)

@@ -7,17 +7,10 @@
 # paper's M40 square:
 #   pipeline=[*_base_.load_pipeline, _base_.box_masks.m40,
 #             *_base_.pack_pipeline]
-# `data_root` must be set: a folder of test faces.
-# mmagic's BasicImageDataset with clear errors for missing folders,
-# unreadable files (skipped, counted) and images smaller than the crop
-dataset_type = 'CheckedImageDataset'
-mask_seed = 2018
+_base_ = ['./celeba-faces.py']
 
-load_pipeline = [
-    dict(type='LoadImageFromFile', key='gt'),
-    dict(type='Crop', keys=['gt'], crop_size=(108, 108), random_crop=False),
-    dict(type='Resize', keys='gt', scale=(64, 64), keep_ratio=False),
-]
+mask_seed = 2018
+load_pipeline = _base_.face_load_pipeline
 # the paper's M30, M40, M50: an s x s square at a random position
 box_masks = {
     f'm{side}': dict(
@@ -45,10 +38,8 @@ test_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=None,
-        data_prefix=dict(gt=''),
-        min_size=(108, 108),
+        _base_.face_dataset,
+        data_prefix=dict(gt='val'),
         test_mode=True,
         pipeline=None))
 test_cfg = dict(type='MultiTestLoop')

@@ -1,0 +1,28 @@
+# The 64x64 face networks and their training settings, as pieces that the
+# face models compose (CoopNets, Algorithms D and G, completion, DCGAN-EMA's
+# average). The official code's 64x64 descriptor (scene-64: 64 5x5/2, 128
+# 3x3/2, 256 3x3/1, FC 100) and generator (DCGAN layout, 5x5 kernels, leaky
+# ReLU, sigma = 0.3); l_p = 10 revision steps with a weak reference
+# distribution s = 1 and step size delta = 0.02 (the paper: s = 0.016,
+# delta = 0.002; configs/coopnets/README.md says why), in bf16 where the
+# device has bf16 units ('auto').
+face_descriptor = dict(
+    type='CoopDescriptor', preset='scene-64', ref_sigma=1.0)
+face_generator = dict(type='CoopGenerator', preset='coopnets-64', sigma=0.3)
+face_sampler = dict(
+    type='LangevinSampler',
+    revision_steps=10,
+    revision_step_size=0.02,
+    inference_steps=0,
+    autocast='auto')
+# Adam (beta1 0.5) as the official code, lr 0.001 / 1e-4, with decoupled
+# weight decay 0.05 on the descriptor (AdamW), which keeps its energy from
+# sharpening until runs diverge
+face_optimizers = dict(
+    descriptor=dict(optimizer=dict(
+        type='AdamW', lr=0.001, betas=(0.5, 0.999), weight_decay=0.05)),
+    generator=dict(
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
+# moving averages of the weights, which samples are drawn from
+face_generator_ema = dict(momentum=0.01)
+face_descriptor_ema = dict(momentum=0.003)
