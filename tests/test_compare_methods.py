@@ -115,6 +115,13 @@ def test_seeds_side_by_side_mean_std_verdicts_and_skipping(celeba_root,
     assert montage.shape[1] > 3 * cv2.imread(
         str(out_dir / 'GeneratorABP' / 'seed0' / 'grid.png')).shape[1]
 
+    # --report rewrites the table of the finished runs, running nothing
+    (out_dir / 'table.md').unlink()
+    out = run_benchmark('--out-dir', str(out_dir), '--report')
+    assert 'run(s) to do' not in out and 'train:' not in out
+    assert '| GeneratorABP | moving average | 0 |' in open(
+        out_dir / 'table.md').read()
+
     # another budget in the same folder is refused, naming the difference
     result = subprocess.run(
         [sys.executable, SCRIPT, *common[:2], '--iters', '3', *coop],

@@ -21,7 +21,7 @@ its runs. Finished runs are kept: calling again on the same ``--out-dir``
 skips them and only runs what is missing (an interrupted run is moved
 aside and run again), so a comparison can span several calls, e.g. more
 seeds, or methods at fewer seeds. The table covers every finished run in
-the folder. Each step is a standard tool run (``tools/train.py``,
+the folder; ``--report`` writes it without running anything. Each step is a standard tool run (``tools/train.py``,
 ``tools/test.py``, ``tools/sample.py``) whose command is printed. A run that
 ``DivergenceGuardHook`` stops is scored from its last good checkpoint and
 flagged. Writes ``table.md``, ``table.json`` and ``montage.png``.
@@ -94,7 +94,7 @@ def parse_args(argv=None):
         help='a method: its name, training config and its own config '
         'overrides; repeat for each (default: the five face configs); the '
         'first is the reference of the verdicts')
-    budget = parser.add_mutually_exclusive_group(required=True)
+    budget = parser.add_mutually_exclusive_group()
     budget.add_argument('--minutes', type=float,
                         help='training wall-clock budget per run')
     budget.add_argument('--iters', type=int,
@@ -117,7 +117,18 @@ def parse_args(argv=None):
         help='key=value overrides for every method\'s training and test '
         'runs, applied where the config has the parent key (e.g. '
         'train_dataloader.dataset.data_root=/data/celeba)')
+    parser.add_argument(
+        '--report', action='store_true',
+        help='run nothing: write the table of the runs finished so far in '
+        '--out-dir (a comparison that spans several calls)')
     args = parser.parse_args(argv)
+    if args.report:
+        if not osp.isfile(osp.join(args.out_dir, 'settings.json')):
+            parser.error(f'--report: {args.out_dir} holds no comparison '
+                         '(no settings.json).')
+        return args
+    if args.minutes is None and args.iters is None:
+        parser.error('give the training budget: --minutes or --iters.')
     if (args.minutes is not None and not args.minutes > 0) or (
             args.iters is not None and args.iters < 1):
         parser.error('--minutes and --iters must be positive.')
@@ -268,15 +279,25 @@ def mean_pairwise_ssim(images):
                           itertools.combinations(images, 2)]))
 
 
-def real_images(config, count):
-    """The first ``count`` held-out images through the test pipeline."""
+def real_images(config, count, options=()):
+    """The first ``count`` held-out images through the test pipeline, with
+    the ``key=value`` options that apply to the config (e.g. its data
+    root)."""
+    import copy
+
     import torch
+    from mmengine.config import DictAction
     from mmengine.registry import init_default_scope
 
     from mmagic.registry import DATASETS
     init_default_scope('mmagic')
-    cfg = load_config(config).test_dataloader.dataset
-    dataset = DATASETS.build(cfg)
+    cfg = copy.deepcopy(load_config(config))
+    cfg.merge_from_dict({
+        key: DictAction._parse_iterable(value)
+        for key, value in (o.split('=', 1) for o in options
+                           if applies_to(config, o))
+    })
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
     images = [dataset[i]['inputs'] for i in range(min(count, len(dataset)))]
     return torch.stack(images).permute(0, 2, 3, 1).numpy().astype(np.float64)
 
@@ -363,6 +384,7 @@ def train_and_score(args, method, seed):
                    training_progress(label, args, start),
                    lambda: read_divergence(train_dir))
     result = dict(method_identity(method), method=name, seed=seed,
+                  sampled_from=sampled_from(method),
                   train_minutes=(time.time() - start) / 60,
                   seconds_per_iter=seconds_per_iteration(train_dir),
                   diverged_at=None, iterations=None, checkpoint=None)
@@ -564,8 +586,62 @@ def method_order(args):
     return order
 
 
+def real_pairwise_ssim(out_dir, results, settings):
+    """The held-out images' pairwise SSIM (test set of the first run's
+    config, with the folder's --cfg-options), computed once per folder and
+    kept in real.json."""
+    count = settings['diversity_samples']
+    path = osp.join(out_dir, 'real.json')
+    if osp.exists(path):
+        with open(path) as f:
+            real = json.load(f)
+        if real['count'] == count:
+            return real['pairwise_ssim']
+    value = mean_pairwise_ssim(list(real_images(
+        osp.join(REPO, results[0]['config']), count,
+        settings['cfg_options'])))
+    with open(path, 'w') as f:
+        json.dump(dict(count=count, pairwise_ssim=value), f)
+    return value
+
+
+def write_table(out_dir, order):
+    """table.md, table.json and montage.png of every finished run."""
+    results = folder_results(out_dir, order)
+    if not results:
+        say(f'{out_dir}: no finished runs yet.')
+        return
+    with open(osp.join(out_dir, 'settings.json')) as f:
+        settings = json.load(f)
+    rows = summary(results)
+    sources = {}
+    for result in results:
+        sources.setdefault(result['method'], result['sampled_from'])
+    real_ssim = real_pairwise_ssim(out_dir, results, settings)
+    table = markdown(rows, sources, real_ssim, settings)
+    with open(osp.join(out_dir, 'table.md'), 'w') as f:
+        f.write(table)
+    with open(osp.join(out_dir, 'table.json'), 'w') as f:
+        json.dump(dict(settings=settings, methods=rows, runs=results,
+                       real_pairwise_ssim=real_ssim, sampled_from=sources),
+                  f, indent=2)
+    grids = {}
+    for result in results:  # each method's lowest seed with samples
+        grid = osp.join(out_dir, result['method'], f"seed{result['seed']}",
+                        'grid.png')
+        if result['method'] not in grids and osp.exists(grid):
+            grids[result['method']] = cv2.imread(grid)
+    if grids:
+        cv2.imwrite(osp.join(out_dir, 'montage.png'), montage(grids))
+    print(table)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.report:
+        with open(osp.join(args.out_dir, 'methods.json')) as f:
+            write_table(args.out_dir, json.load(f))
+        return
     os.makedirs(args.out_dir, exist_ok=True)
     check_folder_settings(args)
     order = method_order(args)
@@ -593,36 +669,7 @@ def main(argv=None):
                 name, seed = futures[future]
                 failures.append(f'{name} seed {seed}: {error}')
                 say(f'{name} seed {seed}: {error}')
-
-    results = folder_results(args.out_dir, order)
-    if results:
-        rows = summary(results)
-        methods = {m['name']: m for m in args.method}
-        sources = {}
-        for result in results:
-            method = methods.get(result['method']) or dict(
-                name=result['method'], options=result['options'],
-                config=osp.join(REPO, result['config']))
-            sources.setdefault(result['method'], sampled_from(method))
-        first = methods.get(results[0]['method']) or args.method[0]
-        real_ssim = mean_pairwise_ssim(
-            list(real_images(first['config'], args.diversity_samples)))
-        table = markdown(rows, sources, real_ssim, run_settings(args))
-        with open(osp.join(args.out_dir, 'table.md'), 'w') as f:
-            f.write(table)
-        with open(osp.join(args.out_dir, 'table.json'), 'w') as f:
-            json.dump(dict(settings=run_settings(args), methods=rows,
-                           runs=results, real_pairwise_ssim=real_ssim,
-                           sampled_from=sources), f, indent=2)
-        grids = {}
-        for result in results:  # each method's lowest seed with samples
-            grid = osp.join(args.out_dir, result['method'],
-                            f"seed{result['seed']}", 'grid.png')
-            if result['method'] not in grids and osp.exists(grid):
-                grids[result['method']] = cv2.imread(grid)
-        if grids:
-            cv2.imwrite(osp.join(args.out_dir, 'montage.png'), montage(grids))
-        print(table)
+    write_table(args.out_dir, order)
     if failures:
         sys.exit(f'{len(failures)} run(s) failed; rerun the command to retry '
                  'them (finished runs are kept):\n' + '\n'.join(failures))
