@@ -12,11 +12,12 @@ from mmcoop.utils import check_checkpoint_fits
 from tests.test_tools_e2e import CONFIG
 
 
-def face_dataset(root, test_mode=False):
+def face_dataset(root, test_mode=False, **options):
     cfg = Config.fromfile(CONFIG).train_dataloader.dataset
     cfg.data_root = str(root)
     cfg.data_prefix = dict(gt='')
     cfg.test_mode = test_mode
+    cfg.update(options)
     return DATASETS.build(cfg)
 
 
@@ -45,6 +46,29 @@ def test_unreadable_files_are_skipped_and_counted_in_training(tmp_path):
         test_set = face_dataset(tmp_path, test_mode=True)
         for index in range(len(test_set)):
             test_set[index]
+
+
+def test_a_file_skipped_again_is_counted_once(tmp_path):
+    write_face(tmp_path / 'good.png')
+    (tmp_path / 'bad.jpg').write_bytes(b'not an image')
+    dataset = face_dataset(tmp_path)
+    bad = [i for i in range(2) if 'bad' in dataset.get_data_info(i)[
+        'gt_path']][0]
+    for _ in range(3):  # three epochs
+        dataset[bad]
+    assert len(dataset.skipped) == 1
+
+
+def test_a_folder_of_non_images_stops_after_a_few_draws(tmp_path):
+    """Without min_size nothing reads the files before training; 50
+    unreadable draws in a row end it (mmengine would try 1,000 times)."""
+    for index in range(60):
+        (tmp_path / f'{index}.jpg').write_bytes(b'not an image')
+    dataset = face_dataset(tmp_path, min_size=None)
+    with pytest.raises(ValueError, match='50 images drawn in a row could '
+                       'not be decoded'):
+        dataset[0]
+    assert len(dataset.skipped) < 50
 
 
 def test_grey_and_rgba_images_load_as_three_channels(tmp_path):
@@ -98,3 +122,17 @@ def test_checkpoints_of_another_architecture_are_refused(tmp_path):
     torch.save(dcgan_generator_only, path)
     with pytest.raises(ValueError, match='descriptor.* is missing'):
         check_checkpoint_fits(MODELS.build(completion.model), str(path))
+
+
+def test_a_mask_of_another_size_than_the_images_is_named(celeba_root):
+    cfg = Config.fromfile(os.path.join(
+        os.path.dirname(CONFIG), 'coopnets-completion-m30_celeba-64x64.py'))
+    dataset_cfg = cfg.test_dataloader.dataset
+    dataset_cfg.data_root = celeba_root
+    for step in dataset_cfg.pipeline:
+        if step['type'] == 'SeededTransform':
+            step['transform']['mask_config']['img_shape'] = (32, 32)
+    dataset = DATASETS.build(dataset_cfg)
+    with pytest.raises(ValueError, match='The mask is 32x32 but the image '
+                       'is 64x64'):
+        dataset[0]

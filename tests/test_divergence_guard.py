@@ -34,7 +34,7 @@ class InjectDescriptorLrJump(Hook):
 
 
 def runner_for(work_dir, celeba_root, action, max_iters,
-               blow_up_at=(BLOW_UP_AT, )):
+               blow_up_at=(BLOW_UP_AT, ), max_keep_ckpts=-1):
     cfg = Config.fromfile(CONFIG)
     cfg.merge_from_dict({
         'work_dir': str(work_dir),
@@ -45,6 +45,7 @@ def runner_for(work_dir, celeba_root, action, max_iters,
         'train_dataloader.persistent_workers': False,
         'train_cfg.max_iters': max_iters,
         'default_hooks.checkpoint.interval': 1,
+        'default_hooks.checkpoint.max_keep_ckpts': max_keep_ckpts,
         'default_hooks.logger.interval': 1,
         'default_hooks.divergence_guard.action': action,
         'default_hooks.divergence_guard.patience': 1,
@@ -72,6 +73,8 @@ def test_stop_names_the_iteration_and_keeps_the_good_checkpoint(
     assert saved == [f'iter_{i}.pth' for i in range(1, diverged_at)]
     good = tmp_path / f'iter_{BLOW_UP_AT - 1}.pth'
     assert f'The last good checkpoint, {good}, was kept' in message
+    # a plain --resume continues from it, not from the newer iter_3
+    assert (tmp_path / 'last_checkpoint').read_text() == str(good)
     # the same facts, for scripts; a new run in the work dir clears them
     record = read_divergence(str(tmp_path))
     assert record['iteration'] == diverged_at
@@ -99,6 +102,22 @@ def test_rollback_reloads_the_good_checkpoint_with_a_lower_lr(
     final = torch.load(tmp_path / 'iter_6.pth', map_location='cpu')
     assert all(torch.isfinite(v).all() for v in final['state_dict'].values()
                if v.is_floating_point())
+
+
+def test_rollback_keeps_its_checkpoint_and_those_the_keep_count_allows(
+        celeba_root, tmp_path):
+    """max_keep_ckpts=3: iterations 1-3 are saved, iteration 4 diverges and
+    rolls back to iter_2. The re-save of iter_2 counts as iter_2, not as a
+    new checkpoint, so iteration 4's save removes only iter_1; before the
+    fix the re-save pushed out iter_1, then iter_2 (the anchor) and iter_3,
+    leaving iter_4 alone."""
+    runner = runner_for(tmp_path, celeba_root, 'rollback', max_iters=4,
+                        max_keep_ckpts=3)
+    runner.train()
+    saved = sorted(osp.basename(p) for p in glob.glob(str(tmp_path /
+                                                          'iter_*.pth')))
+    assert saved == ['iter_2.pth', 'iter_3.pth', 'iter_4.pth']
+    assert runner.message_hub.get_info('keep_ckpt_ids') == [2, 3, 4]
 
 
 def test_rollbacks_lower_the_learning_rates_once_each(celeba_root,

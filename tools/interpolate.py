@@ -17,6 +17,7 @@ import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
+from tool_args import read_config, run  # noqa: E402
 
 
 def interpolation_latents(start: torch.Tensor, end: torch.Tensor,
@@ -43,8 +44,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.rows < 1 or args.steps < 2 or args.langevin_steps < 0:
         parser.error('need --rows >= 1, --steps >= 2, --langevin-steps >= 0.')
-    model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options)
+    model = init_model(read_config(args.config, args.cfg_options),
+                       args.checkpoint, args.device)
     torch.manual_seed(args.seed)
     start = model.noise_fn(num_batches=args.rows)
     end = model.noise_fn(num_batches=args.rows)
@@ -58,4 +59,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run(main)

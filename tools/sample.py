@@ -20,6 +20,7 @@ import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
+from tool_args import read_config, run  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -53,8 +54,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options)
+    model = init_model(read_config(args.config, args.cfg_options),
+                       args.checkpoint, args.device)
     torch.manual_seed(args.seed)
     images = []
     request = dict(sample_type=args.sample_type)
@@ -78,4 +79,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run(main)

@@ -12,8 +12,9 @@ import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
 from mmengine.fileio import dump  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from tool_args import (  # noqa: E402
-    common_parser, exit_unless_checkpoint_fits, load_config)
+from mmcoop.utils import (  # noqa: E402
+    MissingFileError, UsageError, check_checkpoint_fits)
+from tool_args import common_parser, load_config, run  # noqa: E402
 
 
 def parse_args():
@@ -32,16 +33,18 @@ def parse_args():
 def main():
     args = parse_args()
     if args.checkpoint and not osp.isfile(args.checkpoint):
-        sys.exit(f'Checkpoint {args.checkpoint!r} does not exist.')
+        raise MissingFileError(
+            f'Checkpoint {args.checkpoint!r} does not exist.')
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
 
     runner = Runner.from_cfg(cfg)
     if not args.checkpoint and any(True for _ in runner.model.parameters()):
-        sys.exit(f'{type(runner.model).__name__} has learned weights: give '
-                 'the checkpoint to evaluate after the config.')
+        raise UsageError(f'{type(runner.model).__name__} has learned '
+                         'weights: give the checkpoint to evaluate after the '
+                         'config.')
     if args.checkpoint:
-        exit_unless_checkpoint_fits(runner.model, args.checkpoint)
+        check_checkpoint_fits(runner.model, args.checkpoint)
     metrics = runner.test()
     if metrics is None:
         # mmagic's MultiTestLoop returns nothing; mmengine's RuntimeInfoHook
@@ -57,4 +60,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run(main)

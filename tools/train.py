@@ -1,18 +1,29 @@
 """Train a model from a config: ``python tools/train.py CONFIG [options]``.
 
-mmagic's own ``tools/train.py`` with one difference: ``mmcoop`` (and with it
-its compatibility fixes) is imported before anything from mmagic, which
-the stock tool imports too early for a config's ``custom_imports`` to help.
+mmagic's own ``tools/train.py`` with these differences: ``mmcoop`` (and
+with it its compatibility fixes) is imported before anything from mmagic,
+which the stock tool imports too early for a config's ``custom_imports``
+to help; settings are checked for misspelt keys before anything is built;
+``--resume`` finds its checkpoint with :mod:`mmcoop.utils.checkpoint_files`
+(moved work dirs, unreadable checkpoints, nothing to resume), checks that
+it fits the config, and lets optimiser settings changed since the
+checkpoint win (:class:`mmcoop.engine.ResumeSettingsHook`); errors the
+user can fix end in one message.
 """
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
+from mmengine.config import Config  # noqa: E402
+from mmengine.device import get_device  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from tool_args import (  # noqa: E402
-    common_parser, exit_unless_checkpoint_fits, load_config)
+from mmcoop.engine import ResumeSettingsHook  # noqa: E402
+from mmcoop.utils import (  # noqa: E402
+    MissingFileError, UsageError, check_checkpoint_fits, checkpoint_to_resume,
+    remove_partial_saves)
+from tool_args import common_parser, load_config, run  # noqa: E402
 
 
 def parse_args():
@@ -38,26 +49,44 @@ def main():
     cfg = load_config(args)
 
     if args.amp:
+        if get_device() == 'cpu':
+            raise UsageError(
+                '--amp needs a GPU (mmengine\'s AmpOptimWrapper runs on '
+                'CUDA, NPU, MLU or MUSA devices) and this machine has none; '
+                'leave it out. On a CPU, models with autocast=\'auto\' '
+                'already compute in bfloat16 where the CPU supports it.')
         for wrapper in cfg.optim_wrapper.values():
             if isinstance(wrapper, dict) and 'optimizer' in wrapper:
                 wrapper['type'] = 'AmpOptimWrapper'
                 wrapper.setdefault('loss_scale', 'dynamic')
 
+    for path in remove_partial_saves(cfg.work_dir):
+        print(f'Removed {path}, left by a save that was killed.')
     if args.resume == 'auto':
+        cfg.load_from = checkpoint_to_resume(cfg.work_dir)
         cfg.resume = True
-        cfg.load_from = None
     elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise MissingFileError(f'--resume {args.resume}: no such file.')
         cfg.resume = True
         cfg.load_from = args.resume
 
     if args.auto_scale_lr:
-        cfg.auto_scale_lr = dict(cfg.get('auto_scale_lr', {}), enable=True)
+        # every config's learning rates are those of its own batch on one
+        # process (the "1xbN" of its name), so that is the base batch
+        # unless the config names another
+        base = Config.fromfile(args.config).train_dataloader.batch_size
+        scale = dict(base_batch_size=base)
+        scale.update(cfg.get('auto_scale_lr') or {})
+        cfg.auto_scale_lr = dict(scale, enable=True)
 
     runner = Runner.from_cfg(cfg)
     if cfg.get('load_from'):
-        exit_unless_checkpoint_fits(runner.model, cfg.load_from)
+        check_checkpoint_fits(runner.model, cfg.load_from)
+    if cfg.get('resume'):
+        runner.register_hook(ResumeSettingsHook())
     runner.train()
 
 
 if __name__ == '__main__':
-    main()
+    run(main)

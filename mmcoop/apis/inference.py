@@ -1,7 +1,7 @@
 """Load a trained model from a config and checkpoint; save image grids."""
 import os
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 import cv2
 import numpy as np
@@ -14,17 +14,18 @@ from mmagic.registry import MODELS
 from ..utils import check_checkpoint_fits
 
 
-def init_model(config: str,
+def init_model(config: Union[str, Config],
                checkpoint: str,
                device: Optional[str] = None,
                cfg_options: Optional[dict] = None) -> torch.nn.Module:
     """The config's model with the checkpoint's weights, in eval mode.
 
+    ``config`` is a config file or a loaded :class:`Config`.
     Refuses checkpoints whose weights do not fit (see
     :func:`mmcoop.utils.check_checkpoint_fits`). ``device`` defaults to
     CUDA when available.
     """
-    cfg = Config.fromfile(config)
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmagic'))

@@ -1,15 +1,23 @@
 """mmagic's BasicImageDataset with clear errors for bad data."""
 import copy
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 import cv2
 import numpy as np
 from mmengine.dataset import Compose
+from PIL import Image
 from mmengine.logging import print_log
 
 from mmagic.datasets import BasicImageDataset
 from mmagic.registry import DATASETS
+
+from ..utils.errors import MissingFileError, SettingError
+
+
+#: unreadable images drawn in a row that end training (mmengine's refetch
+#: would try 1,000 before failing, with a warning each)
+MAX_SKIPS_IN_ROW = 50
 
 
 @DATASETS.register_module()
@@ -19,12 +27,15 @@ class CheckedImageDataset(BasicImageDataset):
     - A missing image folder, or one without images, raises at build time
       naming the folder and the config keys that set it.
     - An image file that cannot be decoded (truncated, not an image) is
-      skipped with a warning counting the skipped files, and another image
-      is drawn in its place (mmengine's refetch), during training; at test
-      time it raises, naming the file.
+      skipped with a warning (once per file, counting the files skipped),
+      and another image is drawn in its place (mmengine's refetch), during
+      training; :data:`MAX_SKIPS_IN_ROW` unreadable draws in a row raise
+      (a folder of non-images). At test time (``test_mode=True``, as the
+      FID real-image set is) it raises, naming the file.
     - ``min_size`` (h, w): an image smaller than this (e.g. than the crop
-      that follows) raises, naming the file, instead of being silently
-      cropped short and stretched.
+      that follows) raises at build time, naming the file, instead of
+      being silently cropped short and stretched; the sizes come from the
+      file headers, which also find a folder where no file is an image.
 
     Greyscale and RGBA files are fine: ``LoadImageFromFile`` reads them as
     3-channel images (grey repeated, alpha dropped).
@@ -52,12 +63,13 @@ class CheckedImageDataset(BasicImageDataset):
                  cache_transforms: int = 0,
                  **kwargs):
         self.min_size = tuple(min_size) if min_size is not None else None
-        self.skipped: List[str] = []
+        self.skipped: Set[str] = set()
+        self.skips_in_row = 0
         super().__init__(*args, **kwargs)
         transforms = self.pipeline.transforms
         if int(cache_transforms) != cache_transforms or not \
                 0 <= cache_transforms <= len(transforms):
-            raise ValueError(
+            raise SettingError(
                 f'cache_transforms must be an integer from 0 to the '
                 f'pipeline\'s {len(transforms)} transforms, got '
                 f'{cache_transforms!r}.')
@@ -69,17 +81,46 @@ class CheckedImageDataset(BasicImageDataset):
     def load_data_list(self) -> List[dict]:
         folder = self.data_prefix[self.search_key]
         if not self.use_ann_file and not osp.isdir(folder):
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f'Image folder {folder!r} does not exist. Set the dataset\'s '
                 '`data_root` (and `data_prefix`) to a folder of images, e.g. '
                 '--cfg-options train_dataloader.dataset.data_root=/data/x.')
         data_list = super().load_data_list()
         if not data_list:
-            raise ValueError(
+            raise SettingError(
                 f'No images ({", ".join(self.img_suffix)}) found in '
                 f'{folder!r}; point `data_root`/`data_prefix` at a folder '
                 'that holds them.')
+        if self.min_size is not None:
+            self._check_sizes(folder, data_list)
         return data_list
+
+    def _check_sizes(self, folder: str, data_list: List[dict]) -> None:
+        """Refuse images below ``min_size``, and a folder without a single
+        readable image, from the file headers (no decoding)."""
+        small, unreadable = [], 0
+        for info in data_list:
+            path = info[f'{self.search_key}_path']
+            try:
+                with Image.open(path) as image:
+                    width, height = image.size
+            except Exception:  # noqa: BLE001 - counted, handled when drawn
+                unreadable += 1
+                continue
+            if height < self.min_size[0] or width < self.min_size[1]:
+                small.append((path, height, width))
+        if unreadable == len(data_list):
+            raise SettingError(
+                f'None of the {unreadable} files in {folder!r} can be read as '
+                'an image; point `data_root`/`data_prefix` at a folder of '
+                'images.')
+        if small:
+            path, height, width = small[0]
+            others = f' (and {len(small) - 1} more)' if len(small) > 1 else ''
+            raise SettingError(
+                f'Image {path!r}{others} is {height}x{width}, smaller than the '
+                f'{self.min_size[0]}x{self.min_size[1]} the pipeline crops; '
+                'use larger images or a smaller crop.')
 
     def prepare_data(self, idx: int):
         data_info = self.get_data_info(idx)
@@ -91,8 +132,7 @@ class CheckedImageDataset(BasicImageDataset):
             if _decode(path) is not None:
                 raise
             return self._unreadable(path)
-        if self.min_size is not None:
-            self._check_size(path, data)
+        self.skips_in_row = 0
         return data
 
     def _run_pipeline(self, idx: int, data_info: dict):
@@ -112,32 +152,22 @@ class CheckedImageDataset(BasicImageDataset):
     def _unreadable(self, path: str) -> None:
         """Skip (training) or refuse (test) a file that cannot be decoded."""
         if self.test_mode:
-            raise ValueError(f'Cannot decode image {path!r} (truncated '
+            raise SettingError(f'Cannot decode image {path!r} (truncated '
                              'or not an image); remove or replace it.')
-        self.skipped.append(path)
-        print_log(
-            f'Skipping unreadable image {path!r} (truncated or not an '
-            f'image); {len(self.skipped)} skipped so far.',
-            logger='current', level=30)
+        self.skips_in_row += 1
+        if self.skips_in_row >= MAX_SKIPS_IN_ROW:
+            raise SettingError(
+                f'{self.skips_in_row} images drawn in a row could not be '
+                f'decoded ({len(self.skipped | {path})} files of '
+                f'{len(self)}, e.g. {path!r}); is `data_root` a folder of '
+                'images? Remove or replace the unreadable files.')
+        if path not in self.skipped:
+            self.skipped.add(path)
+            print_log(
+                f'Skipping unreadable image {path!r} (truncated or not an '
+                f'image); {len(self.skipped)} file(s) skipped so far.',
+                logger='current', level=30)
         return None
-
-    def _check_size(self, path: str, data) -> None:
-        """Refuse an image whose loaded size (``LoadImageFromFile``'s
-        ``ori_<key>_shape``, packed by ``PackInputs``) is below
-        ``min_size``."""
-        samples = data.get('data_samples') if isinstance(data, dict) else None
-        shape = None if samples is None else samples.metainfo.get(
-            f'ori_{self.search_key}_shape')
-        if shape is None:
-            raise ValueError(
-                '`min_size` checks the size LoadImageFromFile records; load '
-                f'the images with it (key {self.search_key!r}) and pack them '
-                'with PackInputs, or drop `min_size`.')
-        if shape[0] < self.min_size[0] or shape[1] < self.min_size[1]:
-            raise ValueError(
-                f'Image {path!r} is {shape[0]}x{shape[1]}, smaller than the '
-                f'{self.min_size[0]}x{self.min_size[1]} the pipeline crops; '
-                'use larger images or a smaller crop.')
 
 
 def _decode(path: str) -> Optional[np.ndarray]:

@@ -7,6 +7,8 @@ from mmengine.dataset import BaseDataset
 
 from mmagic.registry import DATASETS
 
+from ..utils.errors import SettingError
+
 
 def load_skimage_image(name: str) -> np.ndarray:
     """``skimage.data.<name>()`` as a uint8 BGR (H, W, 3) array.
@@ -18,17 +20,17 @@ def load_skimage_image(name: str) -> np.ndarray:
     import skimage.data
     loader = getattr(skimage.data, name, None)
     if loader is None or name.startswith('_') or not callable(loader):
-        raise ValueError(
+        raise SettingError(
             f'skimage.data has no image {name!r}; try one of brick, grass, '
             'gravel (grey textures) or coffee, chelsea, astronaut (colour).')
     image = np.asarray(loader())
     if image.dtype != np.uint8:
-        raise ValueError(f'skimage.data.{name} is not an 8-bit image '
+        raise SettingError(f'skimage.data.{name} is not an 8-bit image '
                          f'(dtype {image.dtype}); pick another image.')
     if image.ndim == 2:
         image = np.repeat(image[..., None], 3, axis=2)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise ValueError(f'skimage.data.{name} has shape {image.shape}, not '
+        raise SettingError(f'skimage.data.{name} has shape {image.shape}, not '
                          'an RGB or grey image.')
     return np.ascontiguousarray(image[..., 2::-1])
 
@@ -58,7 +60,7 @@ class EmbeddedImageDataset(BaseDataset):
                  pipeline: Sequence = (),
                  **kwargs):
         if num_samples < 1:
-            raise ValueError(f'num_samples must be >= 1, got {num_samples}.')
+            raise SettingError(f'num_samples must be >= 1, got {num_samples}.')
         self.image_name = image
         self.num_samples = num_samples
         self.scale = tuple(scale) if scale is not None else None

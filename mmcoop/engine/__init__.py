@@ -1,10 +1,11 @@
 from .divergence_guard_hook import (DivergenceGuardHook, TrainingDiverged,
                                     last_good_checkpoint, read_divergence)
 from .iteration_seed_hook import IterationSeedHook, iteration_seed
+from .resume_settings_hook import ResumeSettingsHook
 from .time_budget_hook import TimeBudgetHook
 
 __all__ = [
-    'DivergenceGuardHook', 'IterationSeedHook', 'TimeBudgetHook',
-    'TrainingDiverged', 'iteration_seed', 'last_good_checkpoint',
-    'read_divergence'
+    'DivergenceGuardHook', 'IterationSeedHook', 'ResumeSettingsHook',
+    'TimeBudgetHook', 'TrainingDiverged', 'iteration_seed',
+    'last_good_checkpoint', 'read_divergence'
 ]

@@ -5,12 +5,15 @@ import math
 import os
 import os.path as osp
 import re
+from collections import deque
 from typing import Dict, Optional, Sequence, Tuple
 
 import torch
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
 
 from mmagic.registry import HOOKS
+
+from ..utils.errors import SettingError, UsageError
 
 USUAL_CAUSES = (
     'Usual causes: a descriptor learning rate that is too large, a Langevin '
@@ -24,7 +27,7 @@ LR_SCALE_KEY = 'divergence_guard_lr_scale'
 RECORD_NAME = 'diverged.json'
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(UsageError, RuntimeError):
     """Raised by :class:`DivergenceGuardHook` to stop a diverged run."""
 
 
@@ -46,13 +49,17 @@ class DivergenceGuardHook(Hook):
       iteration, the quantity, its value, the usual causes and the last good
       checkpoint, after writing the same facts to ``diverged.json`` in the
       work dir (``iteration``, ``problem``, ``last_good_checkpoint``), which
-      scripts read instead of the message (:func:`read_divergence`); a run
-      that starts in that work dir removes an earlier record;
+      scripts read instead of the message (:func:`read_divergence`), and
+      pointing ``last_checkpoint`` at the last good checkpoint (removing it
+      when there is none), so a plain ``--resume`` continues from there; a
+      run that starts in that work dir removes an earlier record;
     - ``action='rollback'``: reload the last good checkpoint (model,
       optimisers, message hub), lower every learning rate by ``lr_factor``
       (compounding: after k rollbacks the rates are ``lr_factor**k`` times
-      the schedule's) and continue; after ``max_rollbacks`` rollbacks, stop
-      as above.
+      the schedule's) and continue, ``max_keep_ckpts`` counting from the
+      checkpoints kept when the reloaded one was saved (it and those before
+      it are never deleted for its re-save); after ``max_rollbacks``
+      rollbacks, stop as above.
 
     The scale the rollbacks have put on the learning rates is stamped in
     every checkpoint's meta (``divergence_guard_lr_scale``): the checkpoint
@@ -85,12 +92,12 @@ class DivergenceGuardHook(Hook):
                  lr_factor: float = 0.5,
                  max_rollbacks: int = 3):
         if action not in ('stop', 'rollback'):
-            raise ValueError(f"action must be 'stop' or 'rollback', got "
+            raise SettingError(f"action must be 'stop' or 'rollback', got "
                              f'{action!r}.')
         if not 0 < lr_factor < 1:
-            raise ValueError(f'lr_factor must be in (0, 1), got {lr_factor}.')
+            raise SettingError(f'lr_factor must be in (0, 1), got {lr_factor}.')
         if not (max_abs > 0 and max_drift > 0 and patience >= 1):
-            raise ValueError('max_abs and max_drift must be positive and '
+            raise SettingError('max_abs and max_drift must be positive and '
                              'patience at least 1.')
         self.keys = tuple(keys)
         self.max_abs = max_abs
@@ -134,8 +141,10 @@ class DivergenceGuardHook(Hook):
                 self.rollbacks < self.max_rollbacks:
             self.rollback(runner, checkpoint, message)
             return
-        where = (f'The last good checkpoint, {checkpoint}, was kept; lower '
-                 'the setting at fault and continue from it with --resume.'
+        where = (f'The last good checkpoint, {checkpoint}, was kept and '
+                 'last_checkpoint names it: lower the setting at fault and '
+                 'continue from it with --resume, e.g. --resume '
+                 '--cfg-options optim_wrapper.descriptor.optimizer.lr=1e-4.'
                  if checkpoint else 'No checkpoint had been written.')
         if self.rollbacks:
             where = f'Rolled back {self.rollbacks} times already. ' + where
@@ -143,6 +152,7 @@ class DivergenceGuardHook(Hook):
             with open(osp.join(runner.work_dir, RECORD_NAME), 'w') as f:
                 json.dump(dict(iteration=iteration, problem=problem,
                                last_good_checkpoint=checkpoint), f)
+            point_resume_at(runner.work_dir, checkpoint)
         raise TrainingDiverged(f'{message} {where}')
 
     def find_problem(self, model,
@@ -192,10 +202,36 @@ class DivergenceGuardHook(Hook):
         # the loop adds 1 to its counter after this hook: land on the
         # checkpoint's iteration
         runner.train_loop._iter -= 1
+        keep_checkpoints_of(runner)
         runner.logger.warning(
             f'{message} Rolled back to {checkpoint} (rollback '
             f'{self.rollbacks} of {self.max_rollbacks}) with learning rates '
             f'x{target:g}.')
+
+
+def point_resume_at(work_dir: str, checkpoint: Optional[str]) -> None:
+    """Make ``last_checkpoint`` (what a plain ``--resume`` continues from)
+    name ``checkpoint``, or remove it when no good checkpoint exists; the
+    checkpoints written after the divergence began are kept, not named."""
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if checkpoint:
+        with open(pointer, 'w') as f:
+            f.write(checkpoint)
+    elif osp.exists(pointer):
+        os.remove(pointer)
+
+
+def keep_checkpoints_of(runner) -> None:
+    """After a rollback, let the checkpoint hook's ``max_keep_ckpts`` count
+    the checkpoints kept when the reloaded one was saved (restored with the
+    message hub), so that saving it again deletes neither it nor those
+    before it. The hook reads that list from the message hub only in
+    ``before_train``, so its (public) ``keep_ckpt_ids`` is set here."""
+    kept = runner.message_hub.get_info('keep_ckpt_ids')
+    for hook in runner.hooks:
+        if isinstance(hook, CheckpointHook) and hook.max_keep_ckpts > 0 \
+                and kept is not None:
+            hook.keep_ckpt_ids = deque(kept, hook.max_keep_ckpts)
 
 
 def last_good_checkpoint(work_dir: str, first_bad: int) -> Optional[str]:

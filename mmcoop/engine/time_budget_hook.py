@@ -6,6 +6,8 @@ from mmengine.hooks import Hook
 
 from mmagic.registry import HOOKS
 
+from ..utils.errors import SettingError
+
 
 @HOOKS.register_module()
 class TimeBudgetHook(Hook):
@@ -37,7 +39,7 @@ class TimeBudgetHook(Hook):
 
     def __init__(self, minutes: float):
         if not minutes > 0:
-            raise ValueError(f'TimeBudgetHook needs a positive number of '
+            raise SettingError(f'TimeBudgetHook needs a positive number of '
                              f'minutes, got {minutes}.')
         self.minutes = float(minutes)
         self._start: Optional[float] = None

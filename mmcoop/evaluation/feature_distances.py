@@ -8,6 +8,8 @@ from typing import Optional, Tuple
 import numpy as np
 import torch
 
+from ..utils.errors import SettingError
+
 
 def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """k(x, y) = (x . y / d + 1)^3 for all pairs of rows (Binkowski et al.
@@ -51,7 +53,7 @@ def kernel_inception_distance(real: np.ndarray,
     if subset_size is None:
         subset_size = min(1000, count // 2)
     if not 2 <= subset_size <= count:
-        raise ValueError(
+        raise SettingError(
             f'KID subset_size must be between 2 and the smaller sample count '
             f'({count}: {len(real)} real, {len(fake)} generated), got '
             f'{subset_size}.')
@@ -112,7 +114,7 @@ def precision_recall(real: np.ndarray,
         tuple[float, float]: precision, recall, each in [0, 1].
     """
     if k < 1 or min(len(real), len(fake)) <= k:
-        raise ValueError(f'precision and recall with k = {k} need k >= 1 and '
+        raise SettingError(f'precision and recall with k = {k} need k >= 1 and '
                          f'more than k real and generated features, got '
                          f'{len(real)} and {len(fake)}.')
     real = torch.as_tensor(real, dtype=torch.float64)

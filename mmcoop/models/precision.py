@@ -11,13 +11,15 @@ from typing import ContextManager, Optional
 
 import torch
 
+from ..utils.errors import SettingError
+
 AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
 
 
 def check_autocast(autocast: Optional[str]) -> Optional[str]:
     """Raise a ValueError for an unknown autocast setting; return it."""
     if autocast not in (None, 'auto', *AUTOCAST_DTYPES):
-        raise ValueError(f"autocast must be None, 'auto' or one of "
+        raise SettingError(f"autocast must be None, 'auto' or one of "
                          f'{sorted(AUTOCAST_DTYPES)}, got {autocast!r}.')
     return autocast
 

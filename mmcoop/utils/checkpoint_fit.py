@@ -4,6 +4,9 @@ from typing import Dict, List
 import torch
 from mmengine.model import is_model_wrapper
 
+from .checkpoint_files import read_checkpoint
+from .errors import SettingError
+
 
 def checkpoint_mismatches(model: torch.nn.Module,
                           state_dict: Dict[str, torch.Tensor]) -> List[str]:
@@ -29,19 +32,24 @@ def checkpoint_mismatches(model: torch.nn.Module,
 
 
 def check_checkpoint_fits(model: torch.nn.Module, path: str) -> None:
-    """Raise ``ValueError`` if the checkpoint at ``path`` does not fit.
+    """Raise :class:`SettingError` if the checkpoint at ``path`` cannot be
+    read or does not fit.
 
     mmengine loads checkpoints with ``strict=False`` and only warns about
     missing or mis-shaped weights, so a checkpoint of another architecture
     would otherwise be evaluated (or trained on) with random weights.
     """
-    checkpoint = torch.load(path, map_location='cpu')
-    state_dict = checkpoint.get('state_dict', checkpoint)
+    checkpoint = read_checkpoint(path)
+    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(
+        checkpoint, dict) else None
+    if not isinstance(state_dict, dict):
+        raise SettingError(f'{path!r} holds a {type(checkpoint).__name__}, '
+                           'not a checkpoint of model weights.')
     problems = checkpoint_mismatches(model, state_dict)
     if problems:
         shown = '; '.join(problems[:5])
         more = f' (and {len(problems) - 5} more)' if len(problems) > 5 else ''
-        raise ValueError(
+        raise SettingError(
             f'Checkpoint {path!r} does not fit the {type(model).__name__} '
             f'built from the config: {shown}{more}. It was probably trained '
             'with another config (networks, preset, channels or image '

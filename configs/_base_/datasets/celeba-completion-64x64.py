@@ -27,6 +27,7 @@ box_masks = {
     for side in (30, 40, 50)
 }
 pack_pipeline = [
+    dict(type='MaskFitsImage'),  # a clear error for a mask of another size
     dict(type='GetMaskedImage'),
     dict(type='PackInputs'),
 ]

@@ -26,9 +26,10 @@ face_train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(face_dataset, data_prefix=dict(gt='train'),
                  cache_transforms=3))
+# test_mode: an unreadable held-out image is an error, never replaced
 face_test_dataloader = dict(
     batch_size=100,
     num_workers=2,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(face_dataset, data_prefix=dict(gt='val')))
+    dataset=dict(face_dataset, data_prefix=dict(gt='val'), test_mode=True))

@@ -16,6 +16,7 @@ from ..learning_steps import (descriptor_update, generator_update,
                               update_ema, update_generator_ema)
 from ..precision import check_autocast
 from .langevin import check_step_count
+from ...utils.errors import SettingError
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -110,12 +111,12 @@ class CoopNets(BaseGAN):
                            if isinstance(descriptor, dict) else descriptor)
         self.sampler = MODELS.build(sampler or dict(type='LangevinSampler'))
         if sample_type not in ('revised', 'generator'):
-            raise ValueError(f"sample_type must be 'revised' or 'generator', "
+            raise SettingError(f"sample_type must be 'revised' or 'generator', "
                              f'got {sample_type!r}.')
         gen_size = getattr(self.generator, 'image_size', None)
         desc_size = getattr(self.descriptor, 'image_size', None)
         if gen_size and desc_size and gen_size != desc_size:
-            raise ValueError(
+            raise SettingError(
                 f'The generator makes {gen_size}x{gen_size} images but the '
                 f'descriptor reads {desc_size}x{desc_size}; build both for '
                 'the same image size.')
@@ -136,7 +137,7 @@ class CoopNets(BaseGAN):
         self.descriptor_ema = None
         if descriptor_ema_config:
             if not self.with_ema_gen:
-                raise ValueError(
+                raise SettingError(
                     'descriptor_ema_config is set but ema_config is not: '
                     "sampling with sample_model='ema' uses both averages; "
                     'set ema_config as well.')
@@ -247,11 +248,11 @@ class CoopNets(BaseGAN):
             inputs = dict(noise=inputs)
         sample_model = self._get_valid_model(inputs)
         if sample_model == 'ema/orig':
-            raise ValueError("CoopNets samples with sample_model 'orig' or "
+            raise SettingError("CoopNets samples with sample_model 'orig' or "
                              "'ema'; run the two separately.")
         sample_type = inputs.get('sample_type', self.sample_type)
         if sample_type not in ('revised', 'generator'):
-            raise ValueError(f"sample_type must be 'revised' or 'generator', "
+            raise SettingError(f"sample_type must be 'revised' or 'generator', "
                              f'got {sample_type!r}.')
         steps = inputs.get('langevin_steps', self.test_langevin_steps)
         noise = self.noise_fn(

@@ -7,6 +7,7 @@ from torch import Tensor
 
 from mmagic.registry import MODELS
 from .presets import preset_spec
+from ...utils.errors import SettingError
 
 #: The paper's and public implementations' descriptor settings. Each layer is
 #: (out_channels, kernel_size, stride); ``fc_out`` is the number of outputs of
@@ -85,13 +86,13 @@ class CoopDescriptor(BaseModule):
             else image_size
         fc_out = spec.get('fc_out', -1) if fc_out == -1 else fc_out
         if not layers or image_size is None or fc_out == -1:
-            raise ValueError('CoopDescriptor needs `layers`, `image_size` '
+            raise SettingError('CoopDescriptor needs `layers`, `image_size` '
                              'and `fc_out` (or a `preset`).')
         if reference not in ('gaussian', 'uniform'):
-            raise ValueError(f"reference must be 'gaussian' or 'uniform', "
+            raise SettingError(f"reference must be 'gaussian' or 'uniform', "
                              f'got {reference!r}.')
         if ref_sigma <= 0:
-            raise ValueError(f'ref_sigma (s) must be positive, got '
+            raise SettingError(f'ref_sigma (s) must be positive, got '
                              f'{ref_sigma}.')
         self.image_size = image_size
         self.in_channels = in_channels
@@ -127,7 +128,7 @@ class CoopDescriptor(BaseModule):
         """f(Y; theta) of eq. (2), one scalar per image, shape (N,)."""
         if y.shape[1:] != (self.in_channels, self.image_size,
                            self.image_size):
-            raise ValueError(
+            raise SettingError(
                 f'CoopDescriptor expects images of shape (N, '
                 f'{self.in_channels}, {self.image_size}, {self.image_size}), '
                 f'got {tuple(y.shape)}; set the data pipeline to this size '

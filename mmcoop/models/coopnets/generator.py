@@ -8,6 +8,7 @@ from torch import Tensor
 
 from mmagic.registry import MODELS
 from .presets import preset_spec
+from ...utils.errors import SettingError
 
 #: Settings of the paper and public implementations. ``noise_size`` is an int
 #: for a latent vector (projected to a ``base_size`` map by a transposed
@@ -85,12 +86,12 @@ class CoopGenerator(BaseModule):
             else kernel_size
         act = spec.get('act', 'relu') if act is None else act
         if noise_size is None or not channels:
-            raise ValueError('CoopGenerator needs `noise_size` and `channels` '
+            raise SettingError('CoopGenerator needs `noise_size` and `channels` '
                              '(or a `preset`).')
         if sigma <= 0:
-            raise ValueError(f'sigma must be positive, got {sigma}.')
+            raise SettingError(f'sigma must be positive, got {sigma}.')
         if act not in ('relu', 'leaky_relu'):
-            raise ValueError(f"act must be 'relu' or 'leaky_relu', got "
+            raise SettingError(f"act must be 'relu' or 'leaky_relu', got "
                              f'{act!r}.')
         self.noise_size = (noise_size if isinstance(noise_size, int) else
                            tuple(noise_size))
@@ -109,7 +110,7 @@ class CoopGenerator(BaseModule):
         else:
             latent_channels, size, width = self.noise_size
             if size != width:
-                raise ValueError(f'Latent maps must be square, got '
+                raise SettingError(f'Latent maps must be square, got '
                                  f'{self.noise_size}.')
             layers.append(_upsample(latent_channels, channels[0],
                                     kernel_size))
@@ -123,7 +124,7 @@ class CoopGenerator(BaseModule):
                    nn.Tanh()]
         size *= 2
         if image_size is not None and image_size != size:
-            raise ValueError(
+            raise SettingError(
                 f'CoopGenerator layers produce {size}x{size} images but '
                 f'image_size={image_size}; change `channels` (one upsampling '
                 'layer per doubling) or the data pipeline size.')
@@ -156,7 +157,7 @@ class CoopGenerator(BaseModule):
         expected = ((self.noise_size, ) if isinstance(self.noise_size, int)
                     else self.noise_size)
         if tuple(noise.shape[1:]) != tuple(expected):
-            raise ValueError(f'CoopGenerator expects latents of shape (N, '
+            raise SettingError(f'CoopGenerator expects latents of shape (N, '
                              f'{", ".join(map(str, expected))}), got '
                              f'{tuple(noise.shape)}.')
         image = self.net(noise)

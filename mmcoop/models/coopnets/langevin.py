@@ -10,6 +10,7 @@ from torch import Tensor
 from mmagic.registry import MODELS
 from ..precision import autocast_context, check_autocast
 from .generator import neg_log_joint
+from ...utils.errors import SettingError
 
 EnergyFn = Callable[[Tensor], Tensor]
 
@@ -31,7 +32,7 @@ def check_step_count(name: str, value) -> int:
     """Raise a ValueError unless ``value``, a number of Langevin steps, is
     a non-negative integer; return it as an int."""
     if int(value) != value or value < 0:
-        raise ValueError(f'{name} must be a non-negative integer, got '
+        raise SettingError(f'{name} must be a non-negative integer, got '
                          f'{value}.')
     return int(value)
 
@@ -86,9 +87,9 @@ class LangevinSampler:
         for name, value in (('revision_step_size', revision_step_size),
                             ('inference_step_size', inference_step_size)):
             if not value > 0:
-                raise ValueError(f'{name} must be positive, got {value}.')
+                raise SettingError(f'{name} must be positive, got {value}.')
         if clamp is not None and (len(clamp) != 2 or clamp[0] >= clamp[1]):
-            raise ValueError(f'clamp must be (low, high) with low < high, '
+            raise SettingError(f'clamp must be (low, high) with low < high, '
                              f'got {clamp}.')
         self.revision_steps = int(revision_steps)
         self.revision_step_size = float(revision_step_size)
@@ -219,7 +220,7 @@ class LangevinSampler:
         steps = self.inference_steps if steps is None else steps
         sigma = getattr(generator, 'sigma', None) if sigma is None else sigma
         if sigma is None or not sigma > 0:
-            raise ValueError(
+            raise SettingError(
                 f'Latent inference needs the residual std sigma of eq. (6): '
                 f'{type(generator).__name__} has no `sigma`, so pass a '
                 f'positive sigma (got {sigma}).')

@@ -14,6 +14,7 @@ from ..learning_steps import (descriptor_update, spread_ratio,
                               training_batch, unwrap)
 from ..persistent_bank import PersistentBank
 from ..precision import check_autocast
+from ...utils.errors import SettingError
 
 CHAIN_INITS = ('noise', 'data')
 
@@ -70,11 +71,11 @@ class DescriptorOnly(BaseModel):
                            if isinstance(descriptor, dict) else descriptor)
         self.sampler = MODELS.build(sampler or dict(type='LangevinSampler'))
         if chain_init not in CHAIN_INITS:
-            raise ValueError(f'chain_init must be one of {CHAIN_INITS}, got '
+            raise SettingError(f'chain_init must be one of {CHAIN_INITS}, got '
                              f'{chain_init!r}.')
         if num_chains is not None and not (int(num_chains) == num_chains
                                            and num_chains > 0):
-            raise ValueError(f'num_chains must be a positive integer, got '
+            raise SettingError(f'num_chains must be a positive integer, got '
                              f'{num_chains}.')
         self.num_chains = num_chains
         self.chain_init = chain_init
@@ -97,7 +98,7 @@ class DescriptorOnly(BaseModel):
         if self.chain_init == 'noise':
             return self.noise_images(num)
         if num > observed.shape[0]:
-            raise ValueError(
+            raise SettingError(
                 f"chain_init='data' starts each of the {num} chains from an "
                 f'image of the first batch, which has {observed.shape[0]}; '
                 'set num_chains to at most the batch size, or use '
@@ -144,7 +145,7 @@ class DescriptorOnly(BaseModel):
         holds ``fake_img`` (0-255 like mmagic's GANs).
         """
         if not isinstance(inputs, dict):
-            raise ValueError(
+            raise SettingError(
                 'DescriptorOnly samples from its persistent chains and takes '
                 'no latent input; pass dict(num_batches=N).')
         num = get_valid_num_batches(inputs, data_samples)

@@ -12,6 +12,7 @@ from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..learning_steps import (generator_update, training_batch, unwrap,
                               update_generator_ema)
 from ..persistent_bank import PersistentBank
+from ...utils.errors import SettingError
 
 
 def dataset_indices(data_samples, num: int, device) -> Tensor:
@@ -22,7 +23,7 @@ def dataset_indices(data_samples, num: int, device) -> Tensor:
     for sample in samples:
         value = getattr(sample, 'sample_idx', None)
         if value is None:
-            raise ValueError(
+            raise SettingError(
                 'GeneratorABP keeps one latent per training image and looks '
                 'it up by the dataset index `sample_idx`, which this batch '
                 'lacks. mmengine datasets add it and PackInputs packs it; '
@@ -33,7 +34,7 @@ def dataset_indices(data_samples, num: int, device) -> Tensor:
         ]
     index = torch.as_tensor(indices, dtype=torch.long, device=device)
     if index.numel() != num:
-        raise ValueError(f'Found {index.numel()} dataset indices for a batch '
+        raise SettingError(f'Found {index.numel()} dataset indices for a batch '
                          f'of {num} images.')
     return index
 
@@ -93,7 +94,7 @@ class GeneratorABP(BaseGAN):
         self.sampler = MODELS.build(
             sampler or dict(type='LangevinSampler', inference_steps=10))
         if self.sampler.inference_steps < 1:
-            raise ValueError(
+            raise SettingError(
                 'GeneratorABP infers each image\'s latent by Langevin '
                 'dynamics (eq. 9); set sampler.inference_steps (l_q) >= 1.')
         self.batch_norm = check_batch_norm_mode(batch_norm)

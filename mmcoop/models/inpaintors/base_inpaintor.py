@@ -6,6 +6,8 @@ from mmengine.model import BaseModel
 from mmagic.models.base_models.one_stage import OneStageInpaintor
 from mmagic.structures import DataSample
 
+from ...utils.errors import SettingError
+
 
 class TestTimeInpaintor(BaseModel):
     """Base of inpaintors that complete images without being trained.
@@ -32,11 +34,11 @@ class TestTimeInpaintor(BaseModel):
         """Refuse training modes and batches without masks."""
         name = type(self).__name__
         if mode not in ('tensor', 'predict'):
-            raise ValueError(
+            raise SettingError(
                 f'{name} only completes images (mode tensor or predict), got '
                 f'mode {mode!r}; it is not trained itself (a generator it '
                 'uses is trained by CoopNets or DCGAN).')
         if data_samples is None or 'mask' not in data_samples:
-            raise ValueError(
+            raise SettingError(
                 f'{name} needs masks: build the data pipeline with '
                 "mmagic's LoadMask and GetMaskedImage before PackInputs.")

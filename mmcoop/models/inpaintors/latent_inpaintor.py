@@ -10,6 +10,7 @@ from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..coopnets.generator import residual_energy
 from .base_inpaintor import TestTimeInpaintor
 from .poisson_blend import poisson_blend
+from ...utils.errors import SettingError
 
 ModelCfg = Union[dict, torch.nn.Module]
 
@@ -95,33 +96,33 @@ class LatentInpaintor(TestTimeInpaintor):
         self.descriptor = None if descriptor is None else build(descriptor)
         self.sampler = MODELS.build(sampler)
         if int(restarts) != restarts or restarts < 1:
-            raise ValueError(f'restarts must be a positive integer, got '
+            raise SettingError(f'restarts must be a positive integer, got '
                              f'{restarts}.')
         if combine not in ('best', 'mean'):
-            raise ValueError(f"combine must be 'best' (the restart that fits "
+            raise SettingError(f"combine must be 'best' (the restart that fits "
                              f"the observed pixels best) or 'mean' (the "
                              f"average of the restarts), got {combine!r}.")
         if blend not in ('paste', 'poisson'):
-            raise ValueError(f"blend must be 'paste' (g(X) in the hole, as "
+            raise SettingError(f"blend must be 'paste' (g(X) in the hole, as "
                              f"in the paper) or 'poisson' (blended into the "
                              f"hole), got {blend!r}.")
         if int(refine_steps) != refine_steps or refine_steps < 0:
-            raise ValueError(f'refine_steps must be a non-negative integer, '
+            raise SettingError(f'refine_steps must be a non-negative integer, '
                              f'got {refine_steps}.')
         if refine_steps and self.descriptor is None:
-            raise ValueError('refine_steps > 0 refines completions with '
+            raise SettingError('refine_steps > 0 refines completions with '
                              'descriptor Langevin: give a `descriptor`.')
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.sigma = getattr(self.generator, 'sigma', None) \
             if sigma is None else sigma
         if self.sigma is None or not self.sigma > 0:
-            raise ValueError(
+            raise SettingError(
                 f'LatentInpaintor needs a positive sigma (eq. 6): '
                 f'{type(self.generator).__name__} has none, so set `sigma` '
                 f'(got {sigma}).')
         noise_size = getattr(self.generator, 'noise_size', None)
         if noise_size is None:
-            raise ValueError(f'{type(self.generator).__name__} has no '
+            raise SettingError(f'{type(self.generator).__name__} has no '
                              '`noise_size`; LatentInpaintor needs it to draw '
                              'initial latents.')
         self.latent_shape = ((noise_size, ) if isinstance(noise_size, int)
@@ -141,7 +142,7 @@ class LatentInpaintor(TestTimeInpaintor):
         """
         if mask.dim() != 4 or mask.shape[0] != masked.shape[0] or \
                 mask.shape[-2:] != masked.shape[-2:]:
-            raise ValueError(
+            raise SettingError(
                 f'Masks must be (N, 1, H, W) like the images '
                 f'{tuple(masked.shape)}, got {tuple(mask.shape)}.')
         num = masked.shape[0]
@@ -224,7 +225,7 @@ def load_moving_averages(module, state_dict: dict, prefix: str,
         ema = f'{prefix}{name}_ema.module.'
         ema_keys = [key for key in state_dict if key.startswith(ema)]
         if name == 'generator' and not ema_keys:
-            raise ValueError(
+            raise SettingError(
                 'use_ema=True, but the checkpoint has no EMA generator (the '
                 'model was trained without ema_config); set '
                 'model.use_ema=False.')

@@ -9,6 +9,7 @@ from torch import Tensor
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from .base_inpaintor import TestTimeInpaintor
+from ...utils.errors import SettingError
 
 OPENCV_METHODS = {'telea': cv2.INPAINT_TELEA, 'ns': cv2.INPAINT_NS}
 
@@ -35,10 +36,10 @@ class OpenCVInpaintor(TestTimeInpaintor):
                  init_cfg: Optional[dict] = None):
         super().__init__(data_preprocessor, init_cfg)
         if method not in OPENCV_METHODS:
-            raise ValueError(f'method must be one of {sorted(OPENCV_METHODS)},'
+            raise SettingError(f'method must be one of {sorted(OPENCV_METHODS)},'
                              f' got {method!r}.')
         if not radius > 0:
-            raise ValueError(f'radius must be positive, got {radius}.')
+            raise SettingError(f'radius must be positive, got {radius}.')
         self.method = method
         self.radius = float(radius)
 

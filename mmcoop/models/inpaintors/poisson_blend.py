@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ...utils.errors import SettingError
+
 
 def _neighbour_sum(x: Tensor) -> Tensor:
     """Sum of the 4 neighbours of every pixel (0 beyond the image)."""
@@ -55,12 +57,12 @@ def poisson_blend(fill: Tensor,
         ``fill`` unchanged.
     """
     if fill.shape != image.shape or fill.dim() != 4:
-        raise ValueError(f'fill and image must both be (N, C, H, W), got '
+        raise SettingError(f'fill and image must both be (N, C, H, W), got '
                          f'{tuple(fill.shape)} and {tuple(image.shape)}.')
     if mask.dim() != 4 or mask.shape[1] != 1 or \
             mask.shape[0] != fill.shape[0] or \
             mask.shape[-2:] != fill.shape[-2:]:
-        raise ValueError(f'mask must be (N, 1, H, W) like the images '
+        raise SettingError(f'mask must be (N, 1, H, W) like the images '
                          f'{tuple(fill.shape)}, got {tuple(mask.shape)}.')
     hole = (mask > 0).to(fill.dtype)
     observed = 1 - hole
