@@ -454,6 +454,38 @@ def fix_apis_without_controlnet_aux() -> None:
     sys.modules[name] = stub
 
 
+#: the default hooks mmengine 0.10.7 itself lets a config switch off
+MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
+                          'param_scheduler', 'checkpoint')
+
+
+def fix_none_switches_off_any_default_hook() -> None:
+    """``default_hooks.NAME=None`` switches off only mmengine's own hooks.
+
+    mmengine documents ``None`` as the way to switch a default hook off,
+    but ``Runner.register_default_hooks`` (0.10.7) pops only the six names
+    it defines itself and asserts on ``None`` for any other, such as
+    mmagic's or mmcoop's hooks in ``default_hooks`` (``iteration_seed``,
+    ``divergence_guard``, ``time_budget``). The runner method is wrapped so
+    that ``None`` drops any name; mmengine's own names still go through its
+    code. Tested in tests/test_compat.py. Remove when mmengine accepts
+    ``None`` for every name.
+    """
+    from mmengine.runner import Runner
+    original = Runner.register_default_hooks
+    if getattr(original, 'mmcoop_fixed', False):
+        return
+
+    def register_default_hooks(self, hooks=None):
+        if hooks is not None:
+            hooks = {name: hook for name, hook in hooks.items()
+                     if hook is not None or name in MMENGINE_DEFAULT_HOOKS}
+        return original(self, hooks)
+
+    register_default_hooks.mmcoop_fixed = True
+    Runner.register_default_hooks = register_default_hooks
+
+
 def apply_all() -> List[str]:
     """Apply every fix once; return the names of the fixes applied."""
     global _APPLIED
@@ -463,7 +495,8 @@ def apply_all() -> List[str]:
              fix_package_lookup_without_pkg_resources,
              fix_atomic_checkpoint_writes,
              fix_visualization_double_forward,
-             fix_apis_without_controlnet_aux]
+             fix_apis_without_controlnet_aux,
+             fix_none_switches_off_any_default_hook]
     if not _APPLIED:
         for fix in fixes:
             fix()

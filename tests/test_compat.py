@@ -218,3 +218,25 @@ def test_mmagic_apis_import_and_the_controlnet_inferencer_says_why_not():
     # no fake controlnet_aux where other packages look for it
     import sys
     assert 'controlnet_aux' not in sys.modules
+
+
+def test_none_switches_off_any_default_hook():
+    from types import SimpleNamespace
+
+    from mmengine.config import DictAction
+    from mmengine.runner import Runner
+    registered = []
+    stand_in = SimpleNamespace(register_hook=registered.append)
+    # --cfg-options default_hooks.divergence_guard=None gives None
+    parsed = SimpleNamespace()
+    DictAction(['--cfg-options'], 'cfg_options')(
+        None, parsed, ['default_hooks.divergence_guard=None'])
+    assert parsed.cfg_options == {'default_hooks.divergence_guard': None}
+    Runner.register_default_hooks(stand_in, dict(
+        timer=None, divergence_guard=None,
+        iteration_seed=dict(type='IterationSeedHook')))
+    types = [hook['type'] for hook in registered]
+    assert 'IterTimerHook' not in types  # mmengine's own name, its way
+    assert 'IterationSeedHook' in types
+    assert not any('Divergence' in t for t in types)
+    assert len(types) == 6  # 5 of mmengine's 6, plus iteration_seed

@@ -105,6 +105,19 @@ def test_train_refuses_bad_settings_before_building(args, pattern, tmp_path):
         if osp.isdir(tmp_path) else True
 
 
+def test_work_dir_launcher_and_option_mistakes(tmp_path):
+    in_the_way = tmp_path / 'a_file'
+    in_the_way.write_text('')
+    refused(tool('train.py', CONFIG, '--work-dir', in_the_way / 'run'),
+            r"a_file.* is in the way")
+    refused(tool('train.py', CONFIG, '--launcher', 'pytorch', '--work-dir',
+                 tmp_path), r'runs under torchrun.*tools/dist_train.sh')
+    result = tool('train.py', CONFIG, '--cfg-options', 'train_cfg.max_iters')
+    assert result.returncode == 2 and 'Traceback' not in result.stderr
+    assert "--cfg-options takes key=value pairs, got 'train_cfg.max_iters'" \
+        in result.stderr
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason='--amp works on GPU')
 def test_amp_on_a_cpu_is_refused(tmp_path):
     refused(tool('train.py', CONFIG, '--amp', '--work-dir', tmp_path),
@@ -270,3 +283,16 @@ def test_a_full_disk_ends_in_a_message_and_keeps_the_old_file(tmp_path,
     assert 'continue with --resume' in str(stopped.value.code)
     assert target.read_bytes() == b'the good checkpoint'
     assert os.listdir(tmp_path) == ['iter_2.pth']  # no partial file left
+
+
+def test_ctrl_c_ends_quietly_and_points_at_resume(capsys):
+    sys.path.insert(0, osp.join(REPO, 'tools'))
+    from tool_args import run
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(SystemExit) as stopped:
+        run(interrupted)
+    assert stopped.value.code == 130
+    assert 'continue with --resume' in capsys.readouterr().err

@@ -14,10 +14,9 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
 import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 
 from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
-from tool_args import read_config, run  # noqa: E402
+from tool_args import KeyValueOptions, read_config, run  # noqa: E402
 
 
 def interpolation_latents(start: torch.Tensor, end: torch.Tensor,
@@ -40,7 +39,7 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', required=True, help='the PNG to write')
     parser.add_argument('--device', default=None)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions)
     args = parser.parse_args(argv)
     if args.rows < 1 or args.steps < 2 or args.langevin_steps < 0:
         parser.error('need --rows >= 1, --steps >= 2, --langevin-steps >= 0.')

@@ -17,10 +17,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
 import cv2  # noqa: E402
 import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 
 from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
-from tool_args import read_config, run  # noqa: E402
+from tool_args import KeyValueOptions, read_config, run  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -43,7 +42,7 @@ def parse_args(argv=None):
     parser.add_argument('--nrow', type=int, default=8,
                         help='images per grid row')
     parser.add_argument('--device', default=None)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions)
     args = parser.parse_args(argv)
     if not (args.out_dir or args.grid):
         parser.error('give --out-dir, --grid or both.')

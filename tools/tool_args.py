@@ -11,13 +11,25 @@ from mmcoop.utils import (MissingFileError, UsageError, check_config_keys,
                           check_override_keys, user_message)
 
 
+class KeyValueOptions(DictAction):
+    """mmengine's ``DictAction`` (key=value pairs), with a usage error
+    instead of a traceback for an item without '='."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for item in values:
+            if '=' not in item or item.startswith('='):
+                parser.error(f'{option_string} takes key=value pairs, got '
+                             f'{item!r}.')
+        super().__call__(parser, namespace, values, option_string)
+
+
 def common_parser(description: str) -> argparse.ArgumentParser:
     """A parser with the options every mmagic tool takes."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=KeyValueOptions,
         help='override settings in the config, key=value pairs')
     parser.add_argument(
         '--launcher',
@@ -45,6 +57,10 @@ def read_config(path: str, options: dict = None) -> Config:
 
 def load_config(args: argparse.Namespace) -> Config:
     """The config with the command line's overrides and a work dir."""
+    if args.launcher == 'pytorch' and 'RANK' not in os.environ:
+        raise UsageError('--launcher pytorch runs under torchrun, which sets '
+                         'RANK and WORLD_SIZE; start several processes with '
+                         'tools/dist_train.sh CONFIG N (or dist_test.sh).')
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     cfg = read_config(args.config, args.cfg_options)
@@ -64,6 +80,18 @@ def run(main) -> None:
         main()
     except UsageError as error:
         sys.exit(f'Error: {user_message(error)}')
+    except KeyboardInterrupt:
+        print('Interrupted. The checkpoints written so far are intact '
+              '(each is written whole or not at all); continue with '
+              '--resume.', file=sys.stderr)
+        sys.exit(130)
+    except PermissionError as error:
+        sys.exit(f'Error: no permission to write {error.filename!r}; choose '
+                 'a --work-dir (or output path) you can write to.')
+    except (FileExistsError, NotADirectoryError) as error:
+        sys.exit(f'Error: {error.filename!r} is in the way: a file where a '
+                 'folder is needed (or the reverse); choose another '
+                 '--work-dir or output path.')
     except OSError as error:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
