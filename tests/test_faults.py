@@ -98,11 +98,21 @@ def copy_of(run_dir, tmp_path):
      r"DivergenceGuardHook has no setting 'patiense'"),
     ([CONFIG, '--cfg-options', 'train_dataloader.dataset.min_sise=[1,1]'],
      r"CheckedImageDataset has no setting 'min_sise'"),
+    ([CONFIG, '--cfg-options', 'train_cfg.max_iters=ten'],
+     r"max_iters='ten': the config has a number \(2000\) here"),
 ])
 def test_train_refuses_bad_settings_before_building(args, pattern, tmp_path):
     refused(tool('train.py', *args, '--work-dir', tmp_path), pattern)
     assert not any(n.endswith('.pth') for n in os.listdir(tmp_path)) \
         if osp.isdir(tmp_path) else True
+
+
+def test_broken_config_files_are_named(tmp_path):
+    (tmp_path / 'syntax.py').write_text('model = dict(\n')
+    refused(tool('train.py', tmp_path / 'syntax.py'),
+            r"syntax.py, line 1: .*fix the config's Python")
+    (tmp_path / 'base.py').write_text("_base_ = ['./missing_base.py']\n")
+    refused(tool('train.py', tmp_path / 'base.py'), r'missing_base.py')
 
 
 def test_work_dir_launcher_and_option_mistakes(tmp_path):

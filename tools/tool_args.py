@@ -7,8 +7,9 @@ import sys
 
 from mmengine.config import Config, DictAction
 
-from mmcoop.utils import (MissingFileError, UsageError, check_config_keys,
-                          check_override_keys, user_message)
+from mmcoop.utils import (MissingFileError, SettingError, UsageError,
+                          check_config_keys, check_override_keys,
+                          user_message)
 
 
 class KeyValueOptions(DictAction):
@@ -47,7 +48,13 @@ def read_config(path: str, options: dict = None) -> Config:
         raise MissingFileError(f'Config file {path!r} does not exist; the '
                                'configs are under configs/, e.g. '
                                'configs/coopnets/.')
-    cfg = Config.fromfile(path)
+    try:
+        cfg = Config.fromfile(path)
+    except SyntaxError as error:
+        raise SettingError(f'{path}, line {error.lineno}: '
+                           f'{error.msg}; fix the config\'s Python.')
+    except FileNotFoundError as error:  # a _base_ file that does not exist
+        raise MissingFileError(f'{path}: {error}') from error
     if options:
         check_override_keys(cfg, options)
         cfg.merge_from_dict(options)

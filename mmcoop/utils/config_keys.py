@@ -106,17 +106,27 @@ def problems_in(node, where: str, builder) -> List[str]:
     return found
 
 
-def check_override_keys(cfg: Config, keys: Iterable[str]) -> None:
-    """Refuse command-line keys whose first part is neither a key of the
-    config file ``cfg`` (before the overrides) nor a setting of mmengine's
-    ``Runner``, which would silently ignore them."""
+def check_override_keys(cfg: Config, options: dict) -> None:
+    """Refuse command-line ``options`` (dotted key -> value) whose key's
+    first part is neither a key of the config file ``cfg`` (before the
+    overrides) nor a setting of mmengine's ``Runner``, which would silently
+    ignore them, and text where the config holds a number or a switch."""
     top = set(cfg.keys()) | set(inspect.signature(Runner.__init__).parameters)
     problems = [
         f"{key}: no such setting{nearest(key.split('.')[0], top)}"
-        for key in keys if key.split('.')[0] not in top
+        for key in options if key.split('.')[0] not in top
     ]
+    for key, value in options.items():
+        old = lookup(cfg, key)
+        if isinstance(old, bool) and not isinstance(value, bool):
+            problems.append(f'{key}={value!r}: the config has a switch '
+                            f'({old}) here; give True or False')
+        elif isinstance(old, (int, float)) and not isinstance(
+                old, bool) and isinstance(value, str):
+            problems.append(f'{key}={value!r}: the config has a number '
+                            f'({old}) here')
     if problems:
-        raise SettingError('Unknown settings (misspelt?): ' +
+        raise SettingError('Settings that cannot work: ' +
                            '; '.join(problems))
 
 
@@ -137,3 +147,18 @@ def check_config_keys(cfg: Config) -> None:
     if problems:
         raise SettingError('Unknown settings (misspelt?): ' +
                            '; '.join(problems))
+
+
+def lookup(cfg, key: str):
+    """The value at dotted ``key`` in ``cfg`` (list items by index), or
+    None where there is none."""
+    node = cfg
+    for part in key.split('.'):
+        if isinstance(node, (dict, Config)) and part in node:
+            node = node[part]
+        elif isinstance(node, (list, tuple)) and part.isdigit() and \
+                int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
