@@ -22,7 +22,8 @@ from tests.test_tools_e2e import CONFIG
 
 TINY = ['train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
-        'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
+        'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=1',
         'log_processor.window_size=1', 'custom_hooks=[]']
 
 
@@ -136,7 +137,8 @@ def test_amp_on_a_cpu_is_refused(tmp_path):
 
 def test_sample_and_test_tools_refuse_missing_files(tmp_path):
     refused(tool('sample.py', CONFIG, tmp_path / 'none.pth', '--grid',
-                 tmp_path / 'g.png'), r"Checkpoint .*none\.pth' does not exist")
+                 tmp_path / 'g.png'),
+            r"Checkpoint .*none\.pth' does not exist")
     refused(tool('sample.py', 'nope.py', tmp_path / 'none.pth', '--grid',
                  tmp_path / 'g.png'), r"Config file 'nope\.py' does not exist")
     refused(tool('test.py', CONFIG, tmp_path / 'none.pth'),
@@ -256,8 +258,8 @@ def test_resume_takes_the_learning_rate_given_now(run_dir, tmp_path,
         saved['optimizer']['generator']['param_groups'][0]['lr'])
 
 
-def test_auto_scale_lr_scales_from_the_configs_own_batch(tmp_path,
-                                                        celeba_root):
+def test_auto_scale_lr_scales_from_the_configs_own_batch(
+        tmp_path, celeba_root):
     """The face config trains batch 16 on one process; at batch 8 with
     --auto-scale-lr the learning rates halve."""
     result = tool('train.py', CONFIG, '--auto-scale-lr', '--work-dir',
@@ -265,8 +267,8 @@ def test_auto_scale_lr_scales_from_the_configs_own_batch(tmp_path,
                   f'data_root={celeba_root}', *TINY,
                   'train_dataloader.batch_size=8', 'train_cfg.max_iters=2')
     assert result.returncode == 0, result.stderr[-3000:]
-    assert 'Scaling the original LR by 0.5' in (result.stdout +
-                                                 result.stderr)
+    out = result.stdout + result.stderr
+    assert 'Scaling the original LR by 0.5' in out
     saved = torch.load(tmp_path / 'iter_2.pth', map_location='cpu')
     assert saved['optimizer']['descriptor']['param_groups'][0][
         'lr'] == pytest.approx(5e-4)

@@ -118,9 +118,9 @@ class CheckedImageDataset(BasicImageDataset):
             path, height, width = small[0]
             others = f' (and {len(small) - 1} more)' if len(small) > 1 else ''
             raise SettingError(
-                f'Image {path!r}{others} is {height}x{width}, smaller than the '
-                f'{self.min_size[0]}x{self.min_size[1]} the pipeline crops; '
-                'use larger images or a smaller crop.')
+                f'Image {path!r}{others} is {height}x{width}, smaller than '
+                f'the {self.min_size[0]}x{self.min_size[1]} the pipeline '
+                'crops; use larger images or a smaller crop.')
 
     def prepare_data(self, idx: int):
         data_info = self.get_data_info(idx)
@@ -153,7 +153,7 @@ class CheckedImageDataset(BasicImageDataset):
         """Skip (training) or refuse (test) a file that cannot be decoded."""
         if self.test_mode:
             raise SettingError(f'Cannot decode image {path!r} (truncated '
-                             'or not an image); remove or replace it.')
+                               'or not an image); remove or replace it.')
         self.skips_in_row += 1
         if self.skips_in_row >= MAX_SKIPS_IN_ROW:
             raise SettingError(

@@ -26,12 +26,12 @@ def load_skimage_image(name: str) -> np.ndarray:
     image = np.asarray(loader())
     if image.dtype != np.uint8:
         raise SettingError(f'skimage.data.{name} is not an 8-bit image '
-                         f'(dtype {image.dtype}); pick another image.')
+                           f'(dtype {image.dtype}); pick another image.')
     if image.ndim == 2:
         image = np.repeat(image[..., None], 3, axis=2)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise SettingError(f'skimage.data.{name} has shape {image.shape}, not '
-                         'an RGB or grey image.')
+                           'an RGB or grey image.')
     return np.ascontiguousarray(image[..., 2::-1])
 
 

@@ -93,12 +93,13 @@ class DivergenceGuardHook(Hook):
                  max_rollbacks: int = 3):
         if action not in ('stop', 'rollback'):
             raise SettingError(f"action must be 'stop' or 'rollback', got "
-                             f'{action!r}.')
+                               f'{action!r}.')
         if not 0 < lr_factor < 1:
-            raise SettingError(f'lr_factor must be in (0, 1), got {lr_factor}.')
+            raise SettingError(
+                f'lr_factor must be in (0, 1), got {lr_factor}.')
         if not (max_abs > 0 and max_drift > 0 and patience >= 1):
             raise SettingError('max_abs and max_drift must be positive and '
-                             'patience at least 1.')
+                               'patience at least 1.')
         self.keys = tuple(keys)
         self.max_abs = max_abs
         self.drift_key = drift_key

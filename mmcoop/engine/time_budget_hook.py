@@ -40,7 +40,7 @@ class TimeBudgetHook(Hook):
     def __init__(self, minutes: float):
         if not minutes > 0:
             raise SettingError(f'TimeBudgetHook needs a positive number of '
-                             f'minutes, got {minutes}.')
+                               f'minutes, got {minutes}.')
         self.minutes = float(minutes)
         self._start: Optional[float] = None
 

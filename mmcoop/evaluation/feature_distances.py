@@ -114,9 +114,10 @@ def precision_recall(real: np.ndarray,
         tuple[float, float]: precision, recall, each in [0, 1].
     """
     if k < 1 or min(len(real), len(fake)) <= k:
-        raise SettingError(f'precision and recall with k = {k} need k >= 1 and '
-                         f'more than k real and generated features, got '
-                         f'{len(real)} and {len(fake)}.')
+        raise SettingError(
+            f'precision and recall with k = {k} need k >= 1 and more than k '
+            f'real and generated features, got {len(real)} and '
+            f'{len(fake)}.')
     real = torch.as_tensor(real, dtype=torch.float64)
     fake = torch.as_tensor(fake, dtype=torch.float64)
     real_radii = _kth_neighbour_radii(real, k, chunk)

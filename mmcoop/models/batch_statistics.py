@@ -11,7 +11,7 @@ BATCH_NORM_MODES = ('batch', 'running')
 def check_batch_norm_mode(mode: str) -> str:
     if mode not in BATCH_NORM_MODES:
         raise SettingError(f"batch_norm must be 'batch' or 'running', got "
-                         f'{mode!r}.')
+                           f'{mode!r}.')
     return mode
 
 

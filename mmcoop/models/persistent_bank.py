@@ -57,7 +57,7 @@ class PersistentBank(nn.Module):
                 f'{tuple(rows.shape)}.')
         if index.numel() and int(index.min()) < 0:
             raise SettingError(f'PersistentBank indices must be non-negative, '
-                             f'got {int(index.min())}.')
+                               f'got {int(index.min())}.')
         index = index.to(self.values.device, torch.long)
         if index.numel():
             self._grow(int(index.max()) + 1)

@@ -20,7 +20,7 @@ def check_autocast(autocast: Optional[str]) -> Optional[str]:
     """Raise a ValueError for an unknown autocast setting; return it."""
     if autocast not in (None, 'auto', *AUTOCAST_DTYPES):
         raise SettingError(f"autocast must be None, 'auto' or one of "
-                         f'{sorted(AUTOCAST_DTYPES)}, got {autocast!r}.')
+                           f'{sorted(AUTOCAST_DTYPES)}, got {autocast!r}.')
     return autocast
 
 

@@ -21,6 +21,15 @@ from ...utils.errors import SettingError
 ModelCfg = Union[dict, torch.nn.Module]
 
 
+def check_sample_type(sample_type: str) -> str:
+    """``sample_type`` if it is 'revised' or 'generator', else a clear
+    error."""
+    if sample_type not in ('revised', 'generator'):
+        raise SettingError("sample_type must be 'revised' or 'generator', "
+                           f'got {sample_type!r}.')
+    return sample_type
+
+
 @MODELS.register_module()
 class CoopNets(BaseGAN):
     """CoopNets (Xie et al., AAAI 2018), trained by Algorithm 1.
@@ -110,9 +119,6 @@ class CoopNets(BaseGAN):
         self.descriptor = (MODELS.build(descriptor)
                            if isinstance(descriptor, dict) else descriptor)
         self.sampler = MODELS.build(sampler or dict(type='LangevinSampler'))
-        if sample_type not in ('revised', 'generator'):
-            raise SettingError(f"sample_type must be 'revised' or 'generator', "
-                             f'got {sample_type!r}.')
         gen_size = getattr(self.generator, 'image_size', None)
         desc_size = getattr(self.descriptor, 'image_size', None)
         if gen_size and desc_size and gen_size != desc_size:
@@ -127,7 +133,7 @@ class CoopNets(BaseGAN):
                                     test_langevin_steps)
         self.test_noise_free_steps = check_step_count(
             'test_noise_free_steps', test_noise_free_steps)
-        self.sample_type = sample_type
+        self.sample_type = check_sample_type(sample_type)
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.channels_last = channels_last
         self.descriptor_autocast = check_autocast(descriptor_autocast)
@@ -249,11 +255,9 @@ class CoopNets(BaseGAN):
         sample_model = self._get_valid_model(inputs)
         if sample_model == 'ema/orig':
             raise SettingError("CoopNets samples with sample_model 'orig' or "
-                             "'ema'; run the two separately.")
-        sample_type = inputs.get('sample_type', self.sample_type)
-        if sample_type not in ('revised', 'generator'):
-            raise SettingError(f"sample_type must be 'revised' or 'generator', "
-                             f'got {sample_type!r}.')
+                               "'ema'; run the two separately.")
+        sample_type = check_sample_type(
+            inputs.get('sample_type', self.sample_type))
         steps = inputs.get('langevin_steps', self.test_langevin_steps)
         noise = self.noise_fn(
             inputs.get('noise', None),

@@ -87,13 +87,13 @@ class CoopDescriptor(BaseModule):
         fc_out = spec.get('fc_out', -1) if fc_out == -1 else fc_out
         if not layers or image_size is None or fc_out == -1:
             raise SettingError('CoopDescriptor needs `layers`, `image_size` '
-                             'and `fc_out` (or a `preset`).')
+                               'and `fc_out` (or a `preset`).')
         if reference not in ('gaussian', 'uniform'):
             raise SettingError(f"reference must be 'gaussian' or 'uniform', "
-                             f'got {reference!r}.')
+                               f'got {reference!r}.')
         if ref_sigma <= 0:
             raise SettingError(f'ref_sigma (s) must be positive, got '
-                             f'{ref_sigma}.')
+                               f'{ref_sigma}.')
         self.image_size = image_size
         self.in_channels = in_channels
         self.ref_sigma = ref_sigma

@@ -86,13 +86,13 @@ class CoopGenerator(BaseModule):
             else kernel_size
         act = spec.get('act', 'relu') if act is None else act
         if noise_size is None or not channels:
-            raise SettingError('CoopGenerator needs `noise_size` and `channels` '
-                             '(or a `preset`).')
+            raise SettingError('CoopGenerator needs `noise_size` and '
+                               '`channels` (or a `preset`).')
         if sigma <= 0:
             raise SettingError(f'sigma must be positive, got {sigma}.')
         if act not in ('relu', 'leaky_relu'):
             raise SettingError(f"act must be 'relu' or 'leaky_relu', got "
-                             f'{act!r}.')
+                               f'{act!r}.')
         self.noise_size = (noise_size if isinstance(noise_size, int) else
                            tuple(noise_size))
         self.sigma = sigma
@@ -111,7 +111,7 @@ class CoopGenerator(BaseModule):
             latent_channels, size, width = self.noise_size
             if size != width:
                 raise SettingError(f'Latent maps must be square, got '
-                                 f'{self.noise_size}.')
+                                   f'{self.noise_size}.')
             layers.append(_upsample(latent_channels, channels[0],
                                     kernel_size))
             size *= 2
@@ -158,8 +158,8 @@ class CoopGenerator(BaseModule):
                     else self.noise_size)
         if tuple(noise.shape[1:]) != tuple(expected):
             raise SettingError(f'CoopGenerator expects latents of shape (N, '
-                             f'{", ".join(map(str, expected))}), got '
-                             f'{tuple(noise.shape)}.')
+                               f'{", ".join(map(str, expected))}), got '
+                               f'{tuple(noise.shape)}.')
         image = self.net(noise)
         if add_noise:
             image = image + self.sigma * torch.randn_like(image)

@@ -33,7 +33,7 @@ def check_step_count(name: str, value) -> int:
     a non-negative integer; return it as an int."""
     if int(value) != value or value < 0:
         raise SettingError(f'{name} must be a non-negative integer, got '
-                         f'{value}.')
+                           f'{value}.')
     return int(value)
 
 
@@ -90,7 +90,7 @@ class LangevinSampler:
                 raise SettingError(f'{name} must be positive, got {value}.')
         if clamp is not None and (len(clamp) != 2 or clamp[0] >= clamp[1]):
             raise SettingError(f'clamp must be (low, high) with low < high, '
-                             f'got {clamp}.')
+                               f'got {clamp}.')
         self.revision_steps = int(revision_steps)
         self.revision_step_size = float(revision_step_size)
         self.revision_noise = revision_noise

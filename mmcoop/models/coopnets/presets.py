@@ -13,5 +13,5 @@ def preset_spec(presets: Dict[str, dict], preset, kind: str) -> dict:
         return {}
     if preset not in presets:
         raise SettingError(f'Unknown {kind} preset {preset!r}; choose one of '
-                         f'{sorted(presets)} or give the layers yourself.')
+                           f'{sorted(presets)} or give the layers yourself.')
     return presets[preset]

@@ -72,11 +72,11 @@ class DescriptorOnly(BaseModel):
         self.sampler = MODELS.build(sampler or dict(type='LangevinSampler'))
         if chain_init not in CHAIN_INITS:
             raise SettingError(f'chain_init must be one of {CHAIN_INITS}, got '
-                             f'{chain_init!r}.')
+                               f'{chain_init!r}.')
         if num_chains is not None and not (int(num_chains) == num_chains
                                            and num_chains > 0):
             raise SettingError(f'num_chains must be a positive integer, got '
-                             f'{num_chains}.')
+                               f'{num_chains}.')
         self.num_chains = num_chains
         self.chain_init = chain_init
         self.descriptor_autocast = check_autocast(descriptor_autocast)

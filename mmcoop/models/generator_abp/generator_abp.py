@@ -34,8 +34,8 @@ def dataset_indices(data_samples, num: int, device) -> Tensor:
         ]
     index = torch.as_tensor(indices, dtype=torch.long, device=device)
     if index.numel() != num:
-        raise SettingError(f'Found {index.numel()} dataset indices for a batch '
-                         f'of {num} images.')
+        raise SettingError(f'Found {index.numel()} dataset indices for a '
+                           f'batch of {num} images.')
     return index
 
 

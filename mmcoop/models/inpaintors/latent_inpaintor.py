@@ -97,21 +97,22 @@ class LatentInpaintor(TestTimeInpaintor):
         self.sampler = MODELS.build(sampler)
         if int(restarts) != restarts or restarts < 1:
             raise SettingError(f'restarts must be a positive integer, got '
-                             f'{restarts}.')
+                               f'{restarts}.')
         if combine not in ('best', 'mean'):
-            raise SettingError(f"combine must be 'best' (the restart that fits "
-                             f"the observed pixels best) or 'mean' (the "
-                             f"average of the restarts), got {combine!r}.")
+            raise SettingError(f"combine must be 'best' (the restart that "
+                               f"fits the observed pixels best) or 'mean' "
+                               f"(the average of the restarts), got "
+                               f"{combine!r}.")
         if blend not in ('paste', 'poisson'):
             raise SettingError(f"blend must be 'paste' (g(X) in the hole, as "
-                             f"in the paper) or 'poisson' (blended into the "
-                             f"hole), got {blend!r}.")
+                               f"in the paper) or 'poisson' (blended into the "
+                               f"hole), got {blend!r}.")
         if int(refine_steps) != refine_steps or refine_steps < 0:
             raise SettingError(f'refine_steps must be a non-negative integer, '
-                             f'got {refine_steps}.')
+                               f'got {refine_steps}.')
         if refine_steps and self.descriptor is None:
             raise SettingError('refine_steps > 0 refines completions with '
-                             'descriptor Langevin: give a `descriptor`.')
+                               'descriptor Langevin: give a `descriptor`.')
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.sigma = getattr(self.generator, 'sigma', None) \
             if sigma is None else sigma
@@ -123,8 +124,8 @@ class LatentInpaintor(TestTimeInpaintor):
         noise_size = getattr(self.generator, 'noise_size', None)
         if noise_size is None:
             raise SettingError(f'{type(self.generator).__name__} has no '
-                             '`noise_size`; LatentInpaintor needs it to draw '
-                             'initial latents.')
+                               '`noise_size`; LatentInpaintor needs it to '
+                               'draw initial latents.')
         self.latent_shape = ((noise_size, ) if isinstance(noise_size, int)
                              else tuple(noise_size))
         self.restarts = int(restarts)

@@ -36,8 +36,8 @@ class OpenCVInpaintor(TestTimeInpaintor):
                  init_cfg: Optional[dict] = None):
         super().__init__(data_preprocessor, init_cfg)
         if method not in OPENCV_METHODS:
-            raise SettingError(f'method must be one of {sorted(OPENCV_METHODS)},'
-                             f' got {method!r}.')
+            raise SettingError(f'method must be one of '
+                               f'{sorted(OPENCV_METHODS)}, got {method!r}.')
         if not radius > 0:
             raise SettingError(f'radius must be positive, got {radius}.')
         self.method = method

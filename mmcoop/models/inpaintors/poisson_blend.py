@@ -58,12 +58,12 @@ def poisson_blend(fill: Tensor,
     """
     if fill.shape != image.shape or fill.dim() != 4:
         raise SettingError(f'fill and image must both be (N, C, H, W), got '
-                         f'{tuple(fill.shape)} and {tuple(image.shape)}.')
+                           f'{tuple(fill.shape)} and {tuple(image.shape)}.')
     if mask.dim() != 4 or mask.shape[1] != 1 or \
             mask.shape[0] != fill.shape[0] or \
             mask.shape[-2:] != fill.shape[-2:]:
         raise SettingError(f'mask must be (N, 1, H, W) like the images '
-                         f'{tuple(fill.shape)}, got {tuple(mask.shape)}.')
+                           f'{tuple(fill.shape)}, got {tuple(mask.shape)}.')
     hole = (mask > 0).to(fill.dtype)
     observed = 1 - hole
     misfit = (image - fill) * observed
