@@ -145,6 +145,26 @@ def test_sample_and_test_tools_refuse_missing_files(tmp_path):
             r"Checkpoint .*none\.pth' does not exist")
 
 
+def test_sample_options_of_coopnets_are_refused_for_other_models(
+        tmp_path):
+    """DCGAN has one kind of sample: --sample-type revised would write its
+    generator's samples under the wrong name."""
+    dcgan = osp.join(REPO, 'configs', 'dcgan',
+                     'dcgan_1xb32-3kiters_celeba-64x64.py')
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmagic.registry import MODELS
+    init_default_scope('mmagic')
+    model = MODELS.build(Config.fromfile(dcgan).model)
+    checkpoint = tmp_path / 'dcgan.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    refused(tool('sample.py', dcgan, checkpoint, '--sample-type', 'revised',
+                 '--grid', tmp_path / 'g.png'),
+            r'--sample-type: DCGAN has one kind of sample')
+    assert not (tmp_path / 'g.png').exists()
+
+
 def test_a_random_file_is_not_loaded_as_a_checkpoint(tmp_path):
     junk = tmp_path / 'model.pth'
     junk.write_bytes(os.urandom(4096))

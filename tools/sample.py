@@ -4,9 +4,11 @@
     python tools/sample.py CONFIG CHECKPOINT --num 1000 --out-dir samples/ \\
         --sample-type generator
 
-``--sample-type revised`` (default) revises the generator's samples by
-``--langevin-steps`` descriptor Langevin steps (default: the model's
-test-time setting); ``generator`` writes g(X) directly.
+For CoopNets, ``--sample-type revised`` (the model's default) revises the
+generator's samples by ``--langevin-steps`` descriptor Langevin steps
+(default: the model's test-time setting); ``generator`` writes g(X)
+directly. Other models (mmagic's GANs, Algorithms D and G) have one kind
+of sample and refuse both options.
 """
 import argparse
 import os
@@ -19,6 +21,8 @@ import cv2  # noqa: E402
 import torch  # noqa: E402
 
 from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
+from mmcoop.models import CoopNets  # noqa: E402
+from mmcoop.utils import UsageError  # noqa: E402
 from tool_args import KeyValueOptions, read_config, run  # noqa: E402
 
 
@@ -28,7 +32,7 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint')
     parser.add_argument('--num', type=int, default=64, help='samples')
     parser.add_argument('--sample-type', choices=['revised', 'generator'],
-                        default='revised')
+                        help="CoopNets only (default: the model's)")
     parser.add_argument('--langevin-steps', type=int, default=None)
     parser.add_argument(
         '--sample-model', choices=['orig', 'ema'], default=None,
@@ -55,9 +59,18 @@ def main(argv=None):
     args = parse_args(argv)
     model = init_model(read_config(args.config, args.cfg_options),
                        args.checkpoint, args.device)
+    given = [option for option, value in (
+        ('--sample-type', args.sample_type),
+        ('--langevin-steps', args.langevin_steps)) if value is not None]
+    if given and not isinstance(model, CoopNets):
+        raise UsageError(f'{" and ".join(given)}: {type(model).__name__} '
+                         'has one kind of sample; these options choose '
+                         "among CoopNets' (revised or generator samples).")
     torch.manual_seed(args.seed)
     images = []
-    request = dict(sample_type=args.sample_type)
+    request = {}
+    if args.sample_type is not None:
+        request['sample_type'] = args.sample_type
     if args.sample_model is not None:
         request['sample_model'] = args.sample_model
     if args.langevin_steps is not None:
@@ -74,7 +87,9 @@ def main(argv=None):
                         image)
     if args.grid:
         save_grid(images, args.grid, args.nrow)
-    print(f'wrote {len(images)} {args.sample_type} samples')
+    kind = args.sample_type or getattr(model, 'sample_type', None)
+    kind = f' {kind}' if kind else ''
+    print(f'wrote {len(images)}{kind} samples')
 
 
 if __name__ == '__main__':
