@@ -129,6 +129,17 @@ def test_work_dir_launcher_and_option_mistakes(tmp_path):
         in result.stderr
 
 
+def test_a_config_used_with_the_wrong_tool_is_named(tmp_path):
+    completion = osp.join(osp.dirname(CONFIG),
+                          'coopnets-completion-m30_celeba-64x64.py')
+    refused(tool('train.py', completion, '--work-dir', tmp_path),
+            r'trains nothing .*tools/test.py')
+    demo = osp.join(osp.dirname(CONFIG),
+                    'coopnets-demo_1xb32-500iters_gravel-64x64.py')
+    refused(tool('test.py', demo, '--work-dir', tmp_path),
+            r'has no test set and metric')
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason='--amp works on GPU')
 def test_amp_on_a_cpu_is_refused(tmp_path):
     refused(tool('train.py', CONFIG, '--amp', '--work-dir', tmp_path),

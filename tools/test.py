@@ -36,6 +36,11 @@ def main():
         raise MissingFileError(
             f'Checkpoint {args.checkpoint!r} does not exist.')
     cfg = load_config(args)
+    if cfg.get('test_dataloader') is None or cfg.get('test_evaluator') is None:
+        raise UsageError(f'{args.config} has no test set and metric '
+                         '(test_dataloader, test_evaluator); evaluate with '
+                         'a config that has them, or write samples with '
+                         'tools/sample.py.')
     cfg.load_from = args.checkpoint
 
     runner = Runner.from_cfg(cfg)

@@ -47,6 +47,10 @@ def parse_args():
 def main():
     args = parse_args()
     cfg = load_config(args)
+    if cfg.get('train_dataloader') is None:
+        raise UsageError(f'{args.config} trains nothing (it has no '
+                         'train_dataloader): it evaluates a trained model; '
+                         'run it with tools/test.py CONFIG CHECKPOINT.')
 
     if args.amp:
         if get_device() == 'cpu':
