@@ -2,7 +2,8 @@
 
 Each row interpolates linearly between two random latents X0 and X1; each
 image is g((1 - t) X0 + t X1) followed by ``--langevin-steps`` descriptor
-Langevin steps (0: the generator's output).
+Langevin steps (0: the generator's output; CoopNets only). Any model with
+a generator (mmagic's GANs, Algorithm G) interpolates without them.
 
     python tools/interpolate.py CONFIG CHECKPOINT --rows 8 --steps 10 \\
         --langevin-steps 10 --out interpolation.png
@@ -16,6 +17,8 @@ import mmcoop  # noqa: E402,F401  (must come first: compatibility fixes)
 import torch  # noqa: E402
 
 from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
+from mmcoop.models import CoopNets  # noqa: E402
+from mmcoop.utils import UsageError  # noqa: E402
 from tool_args import KeyValueOptions, read_config, run  # noqa: E402
 
 
@@ -45,6 +48,13 @@ def main(argv=None):
         parser.error('need --rows >= 1, --steps >= 2, --langevin-steps >= 0.')
     model = init_model(read_config(args.config, args.cfg_options),
                        args.checkpoint, args.device)
+    name = type(model).__name__
+    if not hasattr(model, 'noise_fn'):
+        raise UsageError(f'{name} has no generator, so no latent space to '
+                         'interpolate in.')
+    if args.langevin_steps and not isinstance(model, CoopNets):
+        raise UsageError(f'--langevin-steps: {name} has no descriptor to '
+                         'revise with; leave it out.')
     torch.manual_seed(args.seed)
     start = model.noise_fn(num_batches=args.rows)
     end = model.noise_fn(num_batches=args.rows)
