@@ -129,6 +129,21 @@ def test_work_dir_launcher_and_option_mistakes(tmp_path):
         in result.stderr
 
 
+@pytest.mark.parametrize('name, args, message', [
+    ('sample.py', ['--grid', 'grid.txt'], "'grid.txt': name an image file"),
+    ('sample.py', ['--grid', 'g.png', '--device', 'gpu0'],
+     "'gpu0' is not a torch device"),
+    ('interpolate.py', ['--out', 'rows'], "'rows': name an image file"),
+    ('test.py', ['--out', 'metrics.txt'],
+     'metrics are written as .json, .yaml or .pkl'),
+])
+def test_output_paths_and_devices_are_checked_with_the_arguments(
+        name, args, message, tmp_path):
+    result = tool(name, CONFIG, tmp_path / 'none.pth', *args)
+    assert result.returncode == 2 and 'Traceback' not in result.stderr
+    assert message in result.stderr
+
+
 def test_a_config_used_with_the_wrong_tool_is_named(tmp_path):
     completion = osp.join(osp.dirname(CONFIG),
                           'coopnets-completion-m30_celeba-64x64.py')

@@ -19,7 +19,8 @@ import torch  # noqa: E402
 from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
 from mmcoop.models import CoopNets  # noqa: E402
 from mmcoop.utils import UsageError  # noqa: E402
-from tool_args import KeyValueOptions, read_config, run  # noqa: E402
+from tool_args import (  # noqa: E402
+    KeyValueOptions, device, image_path, read_config, run)
 
 
 def interpolation_latents(start: torch.Tensor, end: torch.Tensor,
@@ -40,8 +41,9 @@ def main(argv=None):
                         help='images per row, end points included')
     parser.add_argument('--langevin-steps', type=int, default=0)
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--out', required=True, help='the PNG to write')
-    parser.add_argument('--device', default=None)
+    parser.add_argument('--out', required=True, type=image_path,
+                        help='the PNG to write')
+    parser.add_argument('--device', type=device, default=None)
     parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions)
     args = parser.parse_args(argv)
     if args.rows < 1 or args.steps < 2 or args.langevin_steps < 0:

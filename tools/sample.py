@@ -23,7 +23,8 @@ import torch  # noqa: E402
 from mmcoop.apis import init_model, save_grid, to_uint8  # noqa: E402
 from mmcoop.models import CoopNets  # noqa: E402
 from mmcoop.utils import UsageError  # noqa: E402
-from tool_args import KeyValueOptions, read_config, run  # noqa: E402
+from tool_args import (  # noqa: E402
+    KeyValueOptions, device, image_path, read_config, run)
 
 
 def parse_args(argv=None):
@@ -42,10 +43,11 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out-dir', help='write sample_<i>.png files here')
-    parser.add_argument('--grid', help='write one grid PNG here')
+    parser.add_argument('--grid', type=image_path,
+                        help='write one grid image (PNG) here')
     parser.add_argument('--nrow', type=int, default=8,
                         help='images per grid row')
-    parser.add_argument('--device', default=None)
+    parser.add_argument('--device', type=device, default=None)
     parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions)
     args = parser.parse_args(argv)
     if not (args.out_dir or args.grid):

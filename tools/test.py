@@ -14,7 +14,8 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmcoop.utils import (  # noqa: E402
     MissingFileError, UsageError, check_checkpoint_fits)
-from tool_args import common_parser, load_config, run  # noqa: E402
+from tool_args import (  # noqa: E402
+    common_parser, load_config, metrics_path, run)
 
 
 def parse_args():
@@ -26,7 +27,8 @@ def parse_args():
         help='checkpoint file (omit for models without weights)')
     parser.add_argument('--work-dir', help='the dir to save logs and results')
     parser.add_argument(
-        '--out', help='dump the metrics to this file (.json, .yaml or .pkl)')
+        '--out', type=metrics_path,
+        help='dump the metrics to this file (.json, .yaml or .pkl)')
     return parser.parse_args()
 
 

@@ -41,6 +41,40 @@ def common_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff')
+
+
+def image_path(path: str) -> str:
+    """argparse type: a path OpenCV can write an image to."""
+    if not path.lower().endswith(IMAGE_SUFFIXES):
+        raise argparse.ArgumentTypeError(
+            f'{path!r}: name an image file ({", ".join(IMAGE_SUFFIXES)}).')
+    return path
+
+
+def metrics_path(path: str) -> str:
+    """argparse type: a file mmengine's ``dump`` can write metrics to."""
+    if not path.lower().endswith(('.json', '.yaml', '.yml', '.pkl',
+                                  '.pickle')):
+        raise argparse.ArgumentTypeError(
+            f'{path!r}: metrics are written as .json, .yaml or .pkl.')
+    return path
+
+
+def device(name: str) -> str:
+    """argparse type: a torch device this machine has."""
+    import torch
+    try:
+        kind = torch.device(name).type
+    except RuntimeError:
+        raise argparse.ArgumentTypeError(f'{name!r} is not a torch device '
+                                         "(e.g. 'cpu', 'cuda', 'cuda:1').")
+    if kind == 'cuda' and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f'{name!r}: this machine has no '
+                                         "CUDA GPU; use 'cpu'.")
+    return name
+
+
 def read_config(path: str, options: dict = None) -> Config:
     """The config file at ``path`` with ``options`` merged in, its keys
     checked (:mod:`mmcoop.utils.config_keys`)."""
