@@ -240,6 +240,16 @@ def test_resume_with_nothing_to_resume_is_refused(tmp_path):
                  tmp_path / 'iter_9.pth'), r'--resume .*iter_9.pth: no such')
 
 
+def test_resuming_a_finished_run_says_how_to_train_longer(
+        run_dir, tmp_path):
+    work_dir = copy_of(run_dir, tmp_path)
+    refused(tool('train.py', CONFIG, '--work-dir', work_dir, '--resume',
+                 '--cfg-options', 'train_cfg.max_iters=4'),
+            r'iter_4.pth is at iteration 4, and the config trains to 4: '
+            r'nothing is left to train')
+    all_loadable(work_dir)
+
+
 def test_a_truncated_latest_checkpoint_falls_back_to_the_one_before(
         run_dir, tmp_path, celeba_root):
     work_dir = copy_of(run_dir, tmp_path)

@@ -22,7 +22,7 @@ from mmengine.runner import Runner  # noqa: E402
 from mmcoop.engine import ResumeSettingsHook  # noqa: E402
 from mmcoop.utils import (  # noqa: E402
     MissingFileError, UsageError, check_checkpoint_fits, checkpoint_to_resume,
-    remove_partial_saves)
+    read_checkpoint, remove_partial_saves)
 from tool_args import common_parser, load_config, run  # noqa: E402
 
 
@@ -42,6 +42,19 @@ def parse_args():
     parser.add_argument(
         '--auto-scale-lr', action='store_true', help='scale the lr by batch')
     return parser.parse_args()
+
+
+def exit_if_nothing_left(cfg) -> None:
+    """Refuse to resume a run that has already reached ``max_iters`` (it
+    would end at once, having trained nothing)."""
+    done = read_checkpoint(cfg.load_from).get('meta', {}).get('iter')
+    max_iters = cfg.train_cfg.get('max_iters')
+    if done is not None and max_iters is not None and done >= max_iters:
+        raise UsageError(
+            f'{cfg.load_from} is at iteration {done}, and the config '
+            f'trains to {max_iters}: nothing is left to train. To train '
+            f'longer, resume with --cfg-options train_cfg.max_iters=N '
+            f'(N > {done}).')
 
 
 def main():
@@ -74,6 +87,9 @@ def main():
             raise MissingFileError(f'--resume {args.resume}: no such file.')
         cfg.resume = True
         cfg.load_from = args.resume
+
+    if cfg.get('resume'):
+        exit_if_nothing_left(cfg)
 
     if args.auto_scale_lr:
         # every config's learning rates are those of its own batch on one
