@@ -24,7 +24,8 @@ seeds, or methods at fewer seeds. The table covers every finished run in
 the folder; ``--report`` writes it without running anything. Each step is a standard tool run (``tools/train.py``,
 ``tools/test.py``, ``tools/sample.py``) whose command is printed. A run that
 ``DivergenceGuardHook`` stops is scored from its last good checkpoint and
-flagged. Writes ``table.md``, ``table.json`` and ``montage.png``.
+flagged. Writes ``table.md``, ``table.json`` and ``montage.png`` (16
+samples of each method).
 
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
         --minutes 30 --seeds 0 1 2 --jobs 2 --method CoopNets \\
@@ -551,7 +552,16 @@ def labelled(grid, label, width):
     return np.concatenate([band, padded])
 
 
+#: rows of each method's 8-wide sample grid that montage.png shows
+MONTAGE_ROWS = 2
+
+
 def montage(grids):
+    """Each method's first :data:`MONTAGE_ROWS` rows of samples, labelled,
+    side by side (small enough to show in a README)."""
+    tile = {name: (g.shape[1] - 2) // 8 for name, g in grids.items()}
+    grids = {name: g[:MONTAGE_ROWS * tile[name] + 2]
+             for name, g in grids.items()}
     width = max(g.shape[1] for g in grids.values())
     height = max(g.shape[0] for g in grids.values())
     columns = []
