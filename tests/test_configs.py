@@ -84,7 +84,7 @@ def test_completion_config_occludes_faces_and_completes_them(path,
     out = model.test_step(dict(inputs=[sample['inputs']],
                                data_samples=[sample['data_samples']]))
     assert out[0].output.pred_img.shape == (3, 64, 64)
-    evaluator = {m['type'] for m in cfg.test_evaluator}
+    evaluator = {m['type'] for m in cfg.test_evaluator.metrics}
     assert evaluator == {'MAE', 'MaskedPSNR', 'PSNR', 'SSIM'}
 
 

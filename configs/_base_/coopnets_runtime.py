@@ -1,12 +1,7 @@
-# Runtime of the CoopNets training configs: mmagic's GAN runtime conventions.
+# Runtime of the CoopNets training configs. Each network sits in its own
+# DDP wrapper (mmagic's MMSeparateDistributedDataParallel, inherited), so
+# the descriptor's Langevin input gradients never trigger an all-reduce.
 _base_ = ['./default_runtime.py']
-
-# each network in its own DDP wrapper, as mmagic's GANs: the descriptor's
-# Langevin input gradients then never trigger a gradient all-reduce
-model_wrapper_cfg = dict(
-    type='MMSeparateDistributedDataParallel',
-    broadcast_buffers=False,
-    find_unused_parameters=False)
 
 # sample grids every 500 iterations: generator samples revised by the
 # descriptor (fake_img) and the generator's direct samples (gen_img), from
@@ -22,6 +17,4 @@ coopnets_vis_hook = dict(
     ])
 custom_hooks = [coopnets_vis_hook]
 
-# configs that evaluate set val_/test_ dataloader, cfg (MultiValLoop /
-# MultiTestLoop) and evaluator together
-train_cfg = dict(by_epoch=False, max_iters=1000)
+train_cfg = dict(max_iters=1000)

@@ -1,21 +1,19 @@
-# Runtime shared by all mmcoop configs (training and evaluation).
-default_scope = 'mmagic'
+# Runtime shared by all mmcoop configs: mmagic's generation runtime (loops,
+# evaluator, model wrapper, environment, visualiser) with mmcoop's seed,
+# logging, checkpoints and hooks. No periodic validation: tools/test.py
+# evaluates; configs that do give a test_dataloader and their metrics.
+_base_ = ['mmagic::_base_/gen_default_runtime.py']
 custom_imports = dict(imports=['mmcoop'], allow_failed_imports=False)
 
 randomness = dict(seed=2018, diff_rank_seed=True)
 
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
+    logger=dict(interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # checkpoints: written every `interval` iterations; the last ones kept
     checkpoint=dict(
-        type='CheckpointHook',
-        interval=200,
-        by_epoch=False,
-        max_keep_ckpts=10,
-        less_keys=['FID-Full-50k/fid', 'FID/fid'],
-        save_optimizer=True),
+        interval=200, max_keep_ckpts=10, less_keys=['FID-Full-50k/fid',
+                                                    'FID/fid']),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # Langevin noise and latents of iteration k depend only on (seed, k), so
     # --resume continues exactly as an uninterrupted run would
@@ -26,18 +24,8 @@ default_hooks = dict(
     divergence_guard=dict(type='DivergenceGuardHook', action='stop'),
 )
 
-env_cfg = dict(
-    cudnn_benchmark=True,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'),
-)
-
-log_level = 'INFO'
-log_processor = dict(type='LogProcessor', by_epoch=False)
-load_from = None
 resume = False
-
+val_cfg = None
+val_evaluator = None
 # sample grids and scalar curves go to the work dir (vis_data/); add
 # dict(type='TensorboardVisBackend') to vis_backends for TensorBoard
-vis_backends = [dict(type='VisBackend')]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends)

@@ -17,7 +17,6 @@ model = dict(
     sampler=dict(
         type='LangevinSampler', revision_steps=10, revision_step_size=0.02))
 optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
     descriptor=dict(optimizer=dict(type='Adam', lr=0.007, betas=(0.5, 0.999))),
     generator=dict(optimizer=dict(type='Adam', lr=5e-4, betas=(0.5, 0.999))))
 
@@ -36,5 +35,6 @@ train_dataloader = dict(
         ]))
 
 train_cfg = dict(max_iters=500)
+test_cfg = test_evaluator = None  # no test set: samples show the result
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=100))
 custom_hooks = [dict(_base_.coopnets_vis_hook, interval=100, n_samples=36)]

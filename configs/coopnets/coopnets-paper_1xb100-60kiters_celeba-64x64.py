@@ -20,10 +20,10 @@ model = dict(
         inference_steps=0),
     generator_steps=1)
 optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
     descriptor=dict(optimizer=dict(type='Adam', lr=0.01, betas=(0.5, 0.999))),
     generator=dict(optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
 
 train_dataloader = dict(batch_size=100)
+test_evaluator = dict(metrics=[_base_.face_fid_metric])
 train_cfg = dict(max_iters=60000)
 default_hooks = dict(checkpoint=dict(interval=1000))

@@ -9,7 +9,6 @@ _base_ = [
 
 model = dict(num_synthesized=6)
 optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
     descriptor=dict(optimizer=dict(type='Adam', lr=0.01, betas=(0.5, 0.999))),
     generator=dict(optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
 
@@ -25,5 +24,6 @@ train_dataloader = dict(
         pipeline=[dict(type='PackInputs', keys='gt')]))
 
 train_cfg = dict(max_iters=10000)
+test_cfg = test_evaluator = None  # no test set: samples show the result
 default_hooks = dict(checkpoint=dict(interval=500))
 custom_hooks = [dict(_base_.coopnets_vis_hook, n_samples=6)]

@@ -9,6 +9,7 @@ _base_ = [
     '../_base_/coopnets_runtime.py',
 ]
 
+optim_wrapper = _base_.face_optimizers
 train_dataloader = dict(batch_size=16)
 test_evaluator = dict(
     metrics=[dict(_base_.face_fid_metric, sample_model='ema')])

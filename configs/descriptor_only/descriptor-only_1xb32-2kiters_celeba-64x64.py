@@ -16,9 +16,8 @@ model = dict(
     sampler=_base_.face_sampler,
     descriptor_autocast='auto',
     chain_init='noise')
-optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
-    descriptor=_base_.face_optimizers.descriptor)
+optim_wrapper = dict(descriptor=_base_.face_optimizers.descriptor)
+test_evaluator = dict(metrics=[_base_.face_fid_metric])
 
 train_dataloader = dict(batch_size=32)
 train_cfg = dict(max_iters=2000)

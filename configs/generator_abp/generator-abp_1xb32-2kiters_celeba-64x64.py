@@ -16,9 +16,7 @@ model = dict(
     ema_config=_base_.face_generator_ema,
     sampler=dict(
         type='LangevinSampler', inference_steps=10, inference_step_size=0.1))
-optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
-    generator=_base_.face_optimizers.generator)
+optim_wrapper = dict(generator=_base_.face_optimizers.generator)
 test_evaluator = dict(
     metrics=[dict(_base_.face_fid_metric, sample_model='ema')])
 

@@ -43,15 +43,3 @@ test_dataloader = dict(
         data_prefix=dict(gt='val'),
         test_mode=True,
         pipeline=None))
-test_cfg = dict(type='MultiTestLoop')
-
-# The paper's two numbers (Table 2): mean absolute error over the occluded
-# pixels relative to the range (mmagic's MAE with the mask; mmagic scales
-# 0-255 values by 1/255) and PSNR over the occluded pixels; then mmagic's
-# whole-image PSNR and SSIM.
-test_evaluator = [
-    dict(type='MAE', mask_key='mask', prefix='hole'),
-    dict(type='MaskedPSNR', mask_key='mask', prefix='hole'),
-    dict(type='PSNR', prefix='image'),
-    dict(type='SSIM', prefix='image'),
-]

@@ -16,5 +16,5 @@ model = dict(
     test_noise_free_steps=5,
     ema_config=_base_.face_generator_ema,
     descriptor_ema_config=_base_.face_descriptor_ema)
-optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor', **_base_.face_optimizers)
+# the leaf config sets optim_wrapper = _base_.face_optimizers (the runtime's
+# optim_wrapper, mmagic's, is a sibling base)
