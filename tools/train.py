@@ -22,7 +22,7 @@ from mmengine.runner import Runner  # noqa: E402
 from mmcoop.engine import ResumeSettingsHook  # noqa: E402
 from mmcoop.utils import (  # noqa: E402
     MissingFileError, UsageError, check_checkpoint_fits, checkpoint_to_resume,
-    read_checkpoint, remove_partial_saves)
+    pointed_checkpoint, read_checkpoint, remove_partial_saves)
 from tool_args import common_parser, load_config, run  # noqa: E402
 
 
@@ -87,6 +87,13 @@ def main():
             raise MissingFileError(f'--resume {args.resume}: no such file.')
         cfg.resume = True
         cfg.load_from = args.resume
+    elif cfg.get('resume') and not cfg.get('load_from'):
+        # the config asks mmengine to resume when the work dir has a
+        # checkpoint, and to start afresh when it has none
+        if pointed_checkpoint(cfg.work_dir) is None:
+            cfg.resume = False
+        else:
+            cfg.load_from = checkpoint_to_resume(cfg.work_dir)
 
     if cfg.get('resume'):
         exit_if_nothing_left(cfg)
