@@ -364,3 +364,29 @@ def test_ctrl_c_ends_quietly_and_points_at_resume(capsys):
         run(interrupted)
     assert stopped.value.code == 130
     assert 'continue with --resume' in capsys.readouterr().err
+
+
+def test_the_checkpoint_to_resume_is_found_where_it_is(tmp_path):
+    """last_checkpoint names a file of a moved work dir, a deleted one, or
+    an unreadable one: the search takes the file here, else the newest
+    readable one before it."""
+    from mmcoop.utils import checkpoint_to_resume
+    for i in (2, 4, 10):
+        torch.save({'meta': {'iter': i}}, tmp_path / f'iter_{i}.pth')
+    pointer = tmp_path / 'last_checkpoint'
+    pointer.write_text('/old/place/iter_10.pth')
+    assert checkpoint_to_resume(str(tmp_path)) == str(tmp_path /
+                                                      'iter_10.pth')
+    pointer.write_text('/old/place/iter_12.pth')  # gone: iter_10 before it
+    warnings = []
+    assert checkpoint_to_resume(str(tmp_path), warnings.append) == str(
+        tmp_path / 'iter_10.pth')
+    (tmp_path / 'iter_10.pth').write_bytes(b'cut short')
+    pointer.write_text(str(tmp_path / 'iter_10.pth'))
+    warnings = []
+    assert checkpoint_to_resume(str(tmp_path), warnings.append) == str(
+        tmp_path / 'iter_4.pth')
+    assert 'not a readable checkpoint' in warnings[0]
+    pointer.write_text('')
+    with pytest.raises(ValueError, match='Nothing to resume .* iter_10.pth'):
+        checkpoint_to_resume(str(tmp_path))

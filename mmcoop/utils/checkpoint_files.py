@@ -36,15 +36,17 @@ def read_checkpoint(path: str) -> dict:
             'another checkpoint.') from error
 
 
+def number(path: str) -> int:
+    """N of a saved ``iter_N.pth`` / ``epoch_N.pth``."""
+    return int(SAVED.fullmatch(osp.basename(path)).group(1))
+
+
 def saved_checkpoints(work_dir: str) -> List[str]:
     """The ``iter_N.pth`` / ``epoch_N.pth`` files in ``work_dir``, newest
     (highest N) first."""
-    found = []
-    for path in glob.glob(osp.join(work_dir, '*.pth')):
-        match = SAVED.fullmatch(osp.basename(path))
-        if match:
-            found.append((int(match.group(1)), path))
-    return [path for _, path in sorted(found, reverse=True)]
+    found = [path for path in glob.glob(osp.join(work_dir, '*.pth'))
+             if SAVED.fullmatch(osp.basename(path))]
+    return sorted(found, key=number, reverse=True)
 
 
 def pointed_checkpoint(work_dir: str) -> Optional[str]:
@@ -76,13 +78,13 @@ def checkpoint_to_resume(work_dir: str, warn=print) -> str:
         raise SettingError(
             f'Nothing to resume in {work_dir!r}: no {POINTER} file names a '
             f'checkpoint{listed}. To start a new run, leave out --resume.')
-    names = [osp.basename(p) for p in saved]
-    older = saved[names.index(osp.basename(named)) + 1:] if \
-        osp.basename(named) in names else []
+    # the saved checkpoints from before the named one (it may be gone)
+    match = SAVED.fullmatch(osp.basename(named))
+    older = [p for p in saved if match and number(p) < int(match.group(1))]
     for path in [named] + older:
         try:
             read_checkpoint(path)
-        except SettingError as error:
+        except (SettingError, MissingFileError) as error:
             warn(f'Warning: {error}')
             continue
         if path != named:
