@@ -164,8 +164,10 @@ def tool(name):
     return [sys.executable, osp.join(REPO, 'tools', name)]
 
 
-def shared_options(args, config):
-    return [o for o in args.cfg_options if applies_to(config, o)]
+def shared_options(options, config):
+    """The ``key=value`` options (given for every method) that apply to
+    ``config``: those whose parent key it has."""
+    return [o for o in options if applies_to(config, o)]
 
 
 def train_command(args, method, seed, work_dir):
@@ -177,13 +179,15 @@ def train_command(args, method, seed, work_dir):
                     f'default_hooks.time_budget.minutes={args.minutes}']
     else:
         options.append(f'train_cfg.max_iters={args.iters}')
-    options += shared_options(args, method['config']) + method['options']
+    options += shared_options(args.cfg_options, method['config'])
+    options += method['options']
     return tool('train.py') + [method['config'], '--work-dir', work_dir,
                                '--cfg-options', *options]
 
 
 def fid_command(args, method, checkpoint, work_dir):
-    options = shared_options(args, method['config']) + method['options']
+    options = shared_options(args.cfg_options, method['config'])
+    options += method['options']
     if args.num_samples:
         options.append(f'test_evaluator.metrics.0.fake_nums='
                        f'{args.num_samples}')
@@ -293,11 +297,10 @@ def real_images(config, count, options=()):
     from mmagic.registry import DATASETS
     init_default_scope('mmagic')
     cfg = copy.deepcopy(load_config(config))
-    cfg.merge_from_dict({
-        key: DictAction._parse_iterable(value)
-        for key, value in (o.split('=', 1) for o in options
-                           if applies_to(config, o))
-    })
+    parsed = argparse.Namespace(cfg_options={})
+    DictAction(['--cfg-options'], 'cfg_options')(
+        None, parsed, shared_options(options, config))
+    cfg.merge_from_dict(parsed.cfg_options)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     images = [dataset[i]['inputs'] for i in range(min(count, len(dataset)))]
     return torch.stack(images).permute(0, 2, 3, 1).numpy().astype(np.float64)
