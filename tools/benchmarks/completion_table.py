@@ -158,45 +158,48 @@ def markdown(results, masks):
     return '\n'.join(lines) + '\n'
 
 
+def run_test(cmd, work_dir, label):
+    """Run one ``tools/test.py`` command; its metrics."""
+    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f'{label} failed:\n{result.stderr[-3000:]}')
+    with open(osp.join(work_dir, 'metrics.json')) as f:
+        return json.load(f)
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
-    results, runs = {}, []
-    total = len(args.masks) * sum(len(m['checkpoints']) for m in args.method)
-    done, start = 0, time.time()
-    for size in args.masks:
-        rows_by_method = {}
-        for method in args.method:
-            name = method['name']
-            for index, checkpoint in enumerate(method['checkpoints']):
-                work_dir = osp.join(args.out_dir, f'm{size}', name)
-                if len(method['checkpoints']) > 1:
-                    work_dir = osp.join(work_dir, f'checkpoint{index}')
-                cmd = test_command(args, method, checkpoint, size, work_dir)
-                print(f'[{done + 1}/{total}] {name} M{size}: '
-                      f'{" ".join(cmd[1:])}', flush=True)
-                run_start = time.time()
-                result = subprocess.run(cmd, cwd=REPO, capture_output=True,
-                                        text=True)
-                if result.returncode != 0:
-                    sys.exit(f'{name} M{size} failed:\n'
-                             f'{result.stderr[-3000:]}')
-                metrics = json.load(open(osp.join(work_dir, 'metrics.json')))
-                seconds = time.time() - run_start
-                results.setdefault(name, {}).setdefault(str(size),
-                                                        []).append(metrics)
-                runs.append(dict(method=name, mask=size, checkpoint=checkpoint,
-                                 seconds=seconds, command=cmd[1:],
-                                 metrics=metrics))
-                if index == 0:
-                    rows_by_method[name] = completion_rows(
-                        work_dir, args.figure_images)
-                done += 1
-                print(f'    error {metrics["hole/MAE"]:.4f}  PSNR '
-                      f'{metrics["hole/MaskedPSNR"]:.2f} dB  ({seconds:.0f} '
-                      f's; {time.time() - start:.0f} s in all)', flush=True)
-        cv2.imwrite(osp.join(args.out_dir, f'figure_m{size}.png'),
-                    figure(rows_by_method))
+    # one evaluation per (mask size, method, checkpoint), mask by mask
+    jobs = [(size, method, index, checkpoint) for size in args.masks
+            for method in args.method
+            for index, checkpoint in enumerate(method['checkpoints'])]
+    results, runs, rows_by_method = {}, [], {}
+    start = time.time()
+    for number, (size, method, index, checkpoint) in enumerate(jobs, 1):
+        name = method['name']
+        work_dir = osp.join(args.out_dir, f'm{size}', name)
+        if len(method['checkpoints']) > 1:
+            work_dir = osp.join(work_dir, f'checkpoint{index}')
+        cmd = test_command(args, method, checkpoint, size, work_dir)
+        print(f'[{number}/{len(jobs)}] {name} M{size}: {" ".join(cmd[1:])}',
+              flush=True)
+        run_start = time.time()
+        metrics = run_test(cmd, work_dir, f'{name} M{size}')
+        seconds = time.time() - run_start
+        results.setdefault(name, {}).setdefault(str(size), []).append(metrics)
+        runs.append(dict(method=name, mask=size, checkpoint=checkpoint,
+                         seconds=seconds, command=cmd[1:], metrics=metrics))
+        if index == 0:  # figure rows from each method's first checkpoint
+            rows_by_method[name] = completion_rows(work_dir,
+                                                   args.figure_images)
+        print(f'    error {metrics["hole/MAE"]:.4f}  PSNR '
+              f'{metrics["hole/MaskedPSNR"]:.2f} dB  ({seconds:.0f} s; '
+              f'{time.time() - start:.0f} s in all)', flush=True)
+        if number == len(jobs) or jobs[number][0] != size:  # mask done
+            cv2.imwrite(osp.join(args.out_dir, f'figure_m{size}.png'),
+                        figure(rows_by_method))
+            rows_by_method = {}
     table = markdown(results, args.masks)
     with open(osp.join(args.out_dir, 'table.md'), 'w') as f:
         f.write(table)
