@@ -240,6 +240,17 @@ def test_resume_with_nothing_to_resume_is_refused(tmp_path):
                  tmp_path / 'iter_9.pth'), r'--resume .*iter_9.pth: no such')
 
 
+def test_a_new_run_never_overwrites_an_earlier_runs_checkpoints(
+        run_dir, tmp_path):
+    work_dir = copy_of(run_dir, tmp_path)
+    names = ('iter_2.pth', 'iter_4.pth')
+    before = {name: (work_dir / name).read_bytes() for name in names}
+    refused(tool('train.py', CONFIG, '--work-dir', work_dir),
+            r'holds the checkpoints of an earlier run \(iter_4.pth, '
+            r'iter_2.pth\).*--resume')
+    assert {name: (work_dir / name).read_bytes() for name in names} == before
+
+
 def test_resuming_a_finished_run_says_how_to_train_longer(
         run_dir, tmp_path):
     work_dir = copy_of(run_dir, tmp_path)

@@ -22,7 +22,8 @@ from mmengine.runner import Runner  # noqa: E402
 from mmcoop.engine import ResumeSettingsHook  # noqa: E402
 from mmcoop.utils import (  # noqa: E402
     MissingFileError, UsageError, check_checkpoint_fits, checkpoint_to_resume,
-    pointed_checkpoint, read_checkpoint, remove_partial_saves)
+    pointed_checkpoint, read_checkpoint, remove_partial_saves,
+    saved_checkpoints)
 from tool_args import common_parser, load_config, run  # noqa: E402
 
 
@@ -97,6 +98,12 @@ def main():
 
     if cfg.get('resume'):
         exit_if_nothing_left(cfg)
+    elif saved_checkpoints(cfg.work_dir):
+        names = ', '.join(map(osp.basename, saved_checkpoints(cfg.work_dir)))
+        raise UsageError(
+            f'{cfg.work_dir} holds the checkpoints of an earlier run '
+            f'({names}), which a new run would overwrite: continue that run '
+            'with --resume, or give another --work-dir.')
 
     if args.auto_scale_lr:
         # every config's learning rates are those of its own batch on one
