@@ -99,6 +99,10 @@ def copy_of(run_dir, tmp_path):
      r"DivergenceGuardHook has no setting 'patiense'"),
     ([CONFIG, '--cfg-options', 'train_dataloader.dataset.min_sise=[1,1]'],
      r"CheckedImageDataset has no setting 'min_sise'"),
+    ([CONFIG, '--cfg-options', 'train_dataloader.batch_size=0'],
+     r'train_dataloader.batch_size must be a positive integer, got 0'),
+    ([CONFIG, '--cfg-options', 'train_cfg.max_iters=0'],
+     r'train_cfg.max_iters must be a positive integer, got 0'),
     ([CONFIG, '--cfg-options', 'train_cfg.max_iters=ten'],
      r"max_iters='ten': the config has a number \(2000\) here"),
 ])

@@ -81,8 +81,10 @@ class CheckedImageDataset(BasicImageDataset):
     def load_data_list(self) -> List[dict]:
         folder = self.data_prefix[self.search_key]
         if not self.use_ann_file and not osp.isdir(folder):
+            what = 'is a file, not a folder' if osp.exists(
+                folder) else 'does not exist'
             raise MissingFileError(
-                f'Image folder {folder!r} does not exist. Set the dataset\'s '
+                f'Image folder {folder!r} {what}. Set the dataset\'s '
                 '`data_root` (and `data_prefix`) to a folder of images, e.g. '
                 '--cfg-options train_dataloader.dataset.data_root=/data/x.')
         data_list = super().load_data_list()
