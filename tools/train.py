@@ -65,9 +65,10 @@ def main():
         raise UsageError(f'{args.config} trains nothing (it has no '
                          'train_dataloader): it evaluates a trained model; '
                          'run it with tools/test.py CONFIG CHECKPOINT.')
-    for key, value in (('train_dataloader.batch_size',
-                        cfg.train_dataloader.get('batch_size')),
-                       ('train_cfg.max_iters', cfg.train_cfg.get('max_iters'))):
+    for key, value in (
+            ('train_dataloader.batch_size',
+             cfg.train_dataloader.get('batch_size')),
+            ('train_cfg.max_iters', cfg.train_cfg.get('max_iters'))):
         if value is not None and not (isinstance(value, int) and value >= 1):
             raise UsageError(f'{key} must be a positive integer, got '
                              f'{value!r}.')
