@@ -47,6 +47,7 @@ import itertools
 import json
 import os
 import os.path as osp
+import platform
 import re
 import subprocess
 import sys
@@ -388,7 +389,7 @@ def train_and_score(args, method, seed):
                    training_progress(label, args, start),
                    lambda: read_divergence(train_dir))
     result = dict(method_identity(method), method=name, seed=seed,
-                  sampled_from=sampled_from(method),
+                  machine=machine_name(), sampled_from=sampled_from(method),
                   train_minutes=(time.time() - start) / 60,
                   seconds_per_iter=seconds_per_iteration(train_dir),
                   diverged_at=None, iterations=None, checkpoint=None)
@@ -509,13 +510,30 @@ def cell(row, key, fmt):
     return fmt.format(value['mean']) + ' ± ' + fmt.format(value['std'])
 
 
-def markdown(rows, sources, real_ssim, settings):
-    """The mean ± std table, the per-seed table, the verdict lines."""
+def machine_name():
+    """The CPU model this process runs on (runs of one table should share
+    it; the table lists the machines of its runs)."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def markdown(rows, sources, real_ssim, settings, machines=None):
+    """The mean ± std table, the per-seed table, the verdict lines;
+    ``machines`` counts the runs per machine."""
     headings = ' | '.join(h for _, h, *_ in METRICS)
+    ran_on = '; '.join(f'{name} ({count} runs)'
+                       for name, count in (machines or {}).items())
     lines = [
         f"Budget per run: {settings['budget']} of training; "
         f"{settings['jobs']} run(s) side by side, {settings['threads']} "
-        'thread(s) each. Mean ± std over seeds (std with n - 1).', '',
+        'thread(s) each. Mean ± std over seeds (std with n - 1).' +
+        (f' Machines: {ran_on}.' if ran_on else ''), '',
         f'| method | samples from | seeds | {headings} |',
         '|---|---|---|' + '---|' * len(METRICS)
     ]
@@ -631,7 +649,11 @@ def write_table(out_dir, order):
     for result in results:
         sources.setdefault(result['method'], result['sampled_from'])
     real_ssim = real_pairwise_ssim(out_dir, results, settings)
-    table = markdown(rows, sources, real_ssim, settings)
+    machines = {}
+    for result in results:
+        name = result.get('machine', 'not recorded')
+        machines[name] = machines.get(name, 0) + 1
+    table = markdown(rows, sources, real_ssim, settings, machines)
     with open(osp.join(out_dir, 'table.md'), 'w') as f:
         f.write(table)
     with open(osp.join(out_dir, 'table.json'), 'w') as f:
