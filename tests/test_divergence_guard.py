@@ -10,8 +10,9 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmagic.registry import HOOKS
-from mmcoop.engine import (DivergenceGuardHook, TrainingDiverged,
-                           last_good_checkpoint, read_divergence)
+from mmcoop.engine import (DivergenceDetector, DivergenceGuardHook,
+                           TrainingDiverged, last_good_checkpoint,
+                           read_divergence)
 from tests.test_tools_e2e import CONFIG
 
 BLOW_UP_AT = 3  # the descriptor lr jumps x1e8 before this iteration
@@ -80,8 +81,8 @@ def test_stop_names_the_iteration_and_keeps_the_good_checkpoint(
     assert record['iteration'] == diverged_at
     assert record['last_good_checkpoint'] == str(good)
     assert record['problem'] in message
-    DivergenceGuardHook().before_train(
-        SimpleNamespace(work_dir=str(tmp_path), rank=0))
+    DivergenceGuardHook().before_train(SimpleNamespace(
+        model=torch.nn.Linear(1, 1), work_dir=str(tmp_path), rank=0))
     assert read_divergence(str(tmp_path)) is None
     state = torch.load(good, map_location='cpu')['state_dict']
     assert all(torch.isfinite(v).all() for v in state.values()
@@ -155,9 +156,29 @@ def test_last_good_checkpoint_passes_over_the_one_before_the_bad_iteration(
 @pytest.mark.parametrize('bad', [float('nan'), float('inf'), -float('inf')])
 def test_a_non_finite_trained_parameter_is_a_divergence(bad):
     model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 1))
-    guard = DivergenceGuardHook()
-    assert guard.find_problem(model, {}) is None
+    detector = DivergenceDetector(keys=(), drift_key=None)
+    assert detector.check(model, {}) is None
     with torch.no_grad():
         model[1].weight[0, 2] = bad
-    assert guard.find_problem(model, {}) == (
+    assert detector.check(model, {}) == (
         'a network parameter is not finite', 1)
+
+
+def test_the_guard_watches_what_the_model_names():
+    """Algorithm G names only its loss: a large drift of another kind is no
+    divergence for it; explicit keys win over the model's."""
+    from mmcoop.models import GeneratorABP
+    model = torch.nn.Linear(1, 1)
+    model.divergence_watch = GeneratorABP.divergence_watch
+    runner = SimpleNamespace(model=model, work_dir='/nonexistent', rank=1)
+    guard = DivergenceGuardHook(patience=1)
+    guard.before_train(runner)
+    assert guard.detector.keys == ('loss_generator', )
+    assert guard.detector.check(model, dict(langevin_drift=9.0)) is None
+    assert guard.detector.check(model, dict(
+        loss_generator=float('nan')))[0] == 'loss_generator is nan'
+    explicit = DivergenceGuardHook(keys=['f_revised'],
+                                   drift_key='inference_drift', patience=1)
+    explicit.before_train(runner)
+    assert explicit.detector.check(model, dict(inference_drift=9.0)) == (
+        'inference_drift = 9 exceeded 0.5 for 1 iterations', 1)

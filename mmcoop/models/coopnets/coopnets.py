@@ -93,6 +93,13 @@ class CoopNets(BaseGAN):
             significant digits.
     """
 
+    #: what DivergenceGuardHook watches: both losses, the energies of
+    #: observed and revised images, the revision drift
+    divergence_watch = dict(
+        keys=('loss_descriptor', 'loss_generator', 'f_observed',
+              'f_revised'),
+        drift_key='langevin_drift')
+
     def __init__(self,
                  descriptor: ModelCfg,
                  generator: ModelCfg,

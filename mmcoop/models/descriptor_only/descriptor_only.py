@@ -54,6 +54,12 @@ class DescriptorOnly(BaseModel):
             forward and backward pass in Step D2, as in :class:`CoopNets`.
     """
 
+    #: what DivergenceGuardHook watches: the loss, the energies of observed
+    #: and chain images, the chains' drift
+    divergence_watch = dict(
+        keys=('loss_descriptor', 'f_observed', 'f_revised'),
+        drift_key='langevin_drift')
+
     def __init__(self,
                  descriptor: Union[dict, torch.nn.Module],
                  sampler: Optional[dict] = None,

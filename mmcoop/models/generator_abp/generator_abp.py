@@ -76,6 +76,10 @@ class GeneratorABP(BaseGAN):
             in training) or 'running' (the stored averages).
     """
 
+    #: what DivergenceGuardHook watches: the loss (the inference drift is
+    #: not bounded: its scale differs from the revision drift's)
+    divergence_watch = dict(keys=('loss_generator', ), drift_key=None)
+
     def __init__(self,
                  generator: Union[dict, torch.nn.Module],
                  sampler: Optional[dict] = None,
