@@ -73,8 +73,8 @@ def test_one_iteration_moves_both_networks_down_their_losses(seed):
 
     def generator_loss():  # in train mode, as G2 computes it
         with torch.no_grad():
-            return model.generator.reconstruction_energy(x,
-                                                         y_tilde).mean().item()
+            return model.generator.residual_energy(
+                model.generator(x), y_tilde).mean().item()
 
     d_before, g_before = descriptor_loss(), generator_loss()
     log_d = model.step_d2_update_descriptor(observed, y_tilde,
@@ -181,6 +181,16 @@ def test_descriptor_autocast_runs_d2_in_bfloat16(monkeypatch, seed):
     assert torch.equal(d2_gradient('auto', native=False), full)
     with pytest.raises(ValueError, match='autocast'):
         tiny_coopnets(descriptor_autocast='int8')
+
+
+def test_g0_noise_has_scale_sigma(seed):
+    model = tiny_coopnets(generator_noise=True)
+    model.generator.eval()
+    with torch.no_grad():
+        _, y_hat, g_x_hat = model.step_g0_generate(64, keep_graph=True)
+    eps = y_hat - g_x_hat
+    assert eps.std().item() == pytest.approx(model.generator.sigma,
+                                             rel=0.05)
 
 
 def test_spread_ratio_detects_collapse():

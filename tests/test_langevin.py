@@ -4,6 +4,7 @@ import torch
 
 from mmcoop.models import CoopDescriptor, CoopGenerator, LangevinSampler
 from mmcoop.models import precision
+from mmcoop.models.coopnets.generator import neg_log_joint
 
 
 def zero_f_descriptor(s: float) -> CoopDescriptor:
@@ -141,8 +142,8 @@ def test_latent_inference_without_noise_descends_eq7_energy(seed):
                               inference_noise=False)
     x, _ = sampler.infer_latent(generator, y, x0)
     with torch.no_grad():
-        before = generator.neg_log_joint(x0, y)
-        after = generator.neg_log_joint(x, y)
+        before = neg_log_joint(generator, x0, y, generator.sigma)
+        after = neg_log_joint(generator, x, y, generator.sigma)
     assert (after < before).all()
 
 

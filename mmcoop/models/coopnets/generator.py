@@ -1,7 +1,6 @@
 """The generator: a top-down ConvNet latent variable model."""
 from typing import Callable, Optional, Sequence, Tuple, Union
 
-import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 from torch import Tensor
@@ -59,7 +58,7 @@ class CoopGenerator(BaseModule):
         image_size (int, optional): If given, checked against the size the
             layers produce, so a mismatch fails at build time.
         sigma (float): sigma, the residual noise std of eq. (6). Used by
-            :meth:`neg_log_joint` (eqs. 7, 9, 10) and to add eps to samples.
+            :func:`neg_log_joint` (eqs. 7, 9, 10) and Step G0's eps.
         act (str): 'relu' or 'leaky_relu' (slope 0.2); default from the
             preset, else 'relu'.
         init_std (float): Std of the N(0, std) weight initialisation.
@@ -147,9 +146,9 @@ class CoopGenerator(BaseModule):
 
     def forward(self,
                 noise: Tensor,
-                add_noise: bool = False,
                 return_noise: bool = False) -> Union[Tensor, dict]:
-        """g(X; alpha), plus eps ~ N(0, sigma^2) if ``add_noise`` (eq. 6).
+        """g(X; alpha) of eq. (6), without its noise eps (Step G0 adds it
+        where the model asks for it).
 
         ``return_noise`` follows mmagic's generator convention (BaseGAN's
         sampling passes it): True returns dict(fake_img=..., noise_batch=X).
@@ -161,8 +160,6 @@ class CoopGenerator(BaseModule):
                                f'{", ".join(map(str, expected))}), got '
                                f'{tuple(noise.shape)}.')
         image = self.net(noise)
-        if add_noise:
-            image = image + self.sigma * torch.randn_like(image)
         if return_noise:
             return dict(fake_img=image, noise_batch=noise)
         return image
@@ -176,23 +173,6 @@ class CoopGenerator(BaseModule):
         See :func:`residual_energy` for ``observed``.
         """
         return residual_energy(image, y, self.sigma, observed)
-
-    def reconstruction_energy(self,
-                              x: Tensor,
-                              y: Tensor,
-                              observed: Optional[Tensor] = None) -> Tensor:
-        """||Y - g(X; alpha)||^2 / (2 sigma^2) per image (eq. 7, first term).
-
-        See :func:`residual_energy` for ``observed``.
-        """
-        return self.residual_energy(self(x), y, observed)
-
-    def neg_log_joint(self,
-                      x: Tensor,
-                      y: Tensor,
-                      observed: Optional[Tensor] = None) -> Tensor:
-        """-log q(X, Y; alpha) up to a constant, per image (eq. 7)."""
-        return neg_log_joint(self, x, y, self.sigma, observed)
 
 
 def residual_energy(image: Tensor,
