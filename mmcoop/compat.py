@@ -43,6 +43,8 @@ def fix_numpy_bool8() -> None:
 
     ``mmagic/utils/trans_utils.py`` raises ``AttributeError`` at import
     without it. Remove when mmagic stops using ``np.bool8``.
+    Needed with numpy >= 2 with mmagic 1.2.0. Tested in
+    tests/test_compat.py: test_numpy_bool8_alias_lets_mmagic_utils_import.
     """
     if not hasattr(np, 'bool8'):
         np.bool8 = np.bool_
@@ -60,6 +62,11 @@ def fix_checkpoint_weights_only() -> None:
     attribute access, so a ``getattr`` that only resolves those statistics
     methods is registered under that name instead. Remove when mmengine
     saves checkpoints that load with ``weights_only=True``.
+    Needed with torch >= 2.6 with mmengine 0.10.7. Tested in
+    tests/test_compat.py:
+    test_mmengine_checkpoint_state_loads_with_weights_only,
+    test_checkpoint_getattr_allows_only_history_buffer_statistics,
+    test_history_buffer_checkpoint_loads_in_a_fresh_process.
     """
     import torch
     from mmengine.logging.history_buffer import HistoryBuffer
@@ -126,6 +133,10 @@ def fix_mmagic_eager_imports() -> None:
     stub that raises a clear ``ImportError`` naming the missing dependency
     when a config asks for it. Nothing computes silently without its op.
     Remove when mmagic imports its optional editors lazily.
+    Needed with mmagic 1.2.0 without its optional extras or with mmcv-lite.
+    Tested in tests/test_compat.py:
+    test_mmagic_registries_hold_what_imports_and_stubs_the_rest,
+    test_lazy_package_attribute_names_the_missing_dependency.
     """
     spec = importlib.util.find_spec('mmagic')
     root = os.path.dirname(spec.origin)
@@ -205,6 +216,8 @@ def fix_dcgan_init_weights() -> None:
     ``Runner.train()`` (upstream mmagic issue 2109). The replacement runs the
     same initialisation and records init info only where it was set. Remove
     when the upstream fix is released.
+    Needed with mmagic 1.2.0. Tested in tests/test_compat.py:
+    test_dcgan_discriminator_init_weights_runs_and_initialises.
     """
     import torch.nn as nn
     from mmagic.models.editors.dcgan.dcgan_discriminator import \
@@ -244,6 +257,9 @@ def fix_cpu_distributed_launch() -> None:
     the process group is initialised with gloo instead of NCCL and the DDP
     wrappers get no ``device_ids`` (CPU modules); with CUDA nothing changes.
     Remove when mmengine handles CPU-only machines.
+    Needed with mmengine 0.10.7 without CUDA. Tested in
+    tests/test_compat.py:
+    test_pytorch_launcher_and_ddp_wrapper_work_without_cuda.
     """
     import torch
     import torch.distributed as torch_dist
@@ -278,6 +294,9 @@ def fix_package_lookup_without_pkg_resources() -> None:
     ``get_installed_path`` (in ``mmengine.utils`` and where
     ``mmengine.config`` imported them) use ``importlib`` instead. Remove
     when mmengine stops importing ``pkg_resources``.
+    Needed with mmengine 0.10.7 with setuptools >= 81. Tested in
+    tests/test_compat.py:
+    test_configs_inherit_from_mmagic_configs_without_pkg_resources.
     """
     try:
         import pkg_resources  # noqa: F401
@@ -371,6 +390,8 @@ def fix_atomic_checkpoint_writes() -> None:
     file, fsyncs it and renames it over the target, which POSIX makes
     atomic: a reader sees the old file or the complete new one. Remove when
     mmengine writes files atomically.
+    Needed with mmengine 0.10.7. Tested in tests/test_compat.py:
+    test_checkpoint_files_are_replaced_atomically.
     """
     from mmengine.fileio.backends import local_backend
     from mmengine.hooks import checkpoint_hook
