@@ -130,7 +130,10 @@ def update_ema(average: nn.Module, network: nn.Module,
     """Update the moving average ``average`` (mmagic's or mmengine's
     ``ExponentialMovingAverage``) of ``network`` (the unwrapped network) as
     mmagic's GANs do: parameters are copied until ``start_iter``, averaged
-    from then on."""
+    from then on. The one update path of every average in mmcoop (the
+    generator's of CoopNets and Algorithm G, the descriptor's); mmagic's
+    ``BaseGAN`` runs the same lines inside its own ``train_step``, which
+    these models replace."""
     curr_iter = MessageHub.get_current_instance().get_info('iter', 0)
     if curr_iter + 1 >= start_iter:
         average.update_parameters(network)
@@ -138,10 +141,3 @@ def update_ema(average: nn.Module, network: nn.Module,
             average.sync_buffers(network)
     else:
         average.sync_parameters(network)
-
-
-def update_generator_ema(model, generator: nn.Module) -> None:
-    """After G2: update a BaseGAN ``model``'s EMA generator, if it has one,
-    from ``generator`` (the unwrapped network)."""
-    if model.with_ema_gen:
-        update_ema(model.generator_ema, generator, model.ema_start)

@@ -13,7 +13,7 @@ from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..generated_samples import pack_generated
 from ..learning_steps import (descriptor_update, generator_update,
                               spread_ratio, training_batch, unwrap,
-                              update_ema, update_generator_ema)
+                              update_ema)
 from ..precision import check_autocast
 from .langevin import check_step_count
 from ...utils.errors import SettingError
@@ -187,7 +187,8 @@ class CoopNets(BaseGAN):
             self.step_g2_update_generator(x, y_tilde,
                                           optim_wrapper['generator'],
                                           g_x_hat))
-        update_generator_ema(self, generator)
+        if self.with_ema_gen:
+            update_ema(self.generator_ema, generator, self.ema_start)
 
         log_vars['langevin_drift'] = revision_stats['drift']
         if min(num, observed.shape[0]) > 1:  # a spread needs two images

@@ -10,7 +10,7 @@ from mmagic.models.base_models import BaseGAN
 from mmagic.registry import MODELS
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..learning_steps import (generator_update, training_batch, unwrap,
-                              update_generator_ema)
+                              update_ema)
 from ..persistent_bank import PersistentBank
 from ...utils.errors import SettingError
 
@@ -123,7 +123,8 @@ class GeneratorABP(BaseGAN):
         log_vars['inference_drift'] = inference_stats['drift']
         if 'acceptance' in inference_stats:
             log_vars['langevin_acceptance'] = inference_stats['acceptance']
-        update_generator_ema(self, generator)
+        if self.with_ema_gen:
+            update_ema(self.generator_ema, generator, self.ema_start)
         return log_vars
 
     def step_g1_infer(self, generator, index: Tensor, observed: Tensor):
