@@ -402,6 +402,10 @@ def test_the_checkpoint_to_resume_is_found_where_it_is(tmp_path):
     assert checkpoint_to_resume(str(tmp_path), warnings.append) == str(
         tmp_path / 'iter_4.pth')
     assert 'not a readable checkpoint' in warnings[0]
-    pointer.write_text('')
+    pointer.unlink()  # killed between saving iter_4 and naming it
+    warnings = []
+    assert checkpoint_to_resume(str(tmp_path), warnings.append) == str(
+        tmp_path / 'iter_4.pth')
+    pointer.write_text('')  # the guard found no good checkpoint
     with pytest.raises(ValueError, match='Nothing to resume .* iter_10.pth'):
         checkpoint_to_resume(str(tmp_path))

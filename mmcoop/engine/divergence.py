@@ -108,17 +108,13 @@ def write_divergence(work_dir: str, iteration: int, problem: str,
                      checkpoint: Optional[str]) -> None:
     """Leave the record of a stopped run, and make ``last_checkpoint`` (what
     a plain ``--resume`` continues from) name the last good checkpoint, or
-    remove it when there is none; the checkpoints written after the
-    divergence began are kept, not named."""
+    nothing (an empty file) when there is none; the checkpoints written
+    after the divergence began are kept, not named."""
     with open(osp.join(work_dir, RECORD_NAME), 'w') as f:
         json.dump(dict(iteration=iteration, problem=problem,
                        last_good_checkpoint=checkpoint), f)
-    pointer = osp.join(work_dir, 'last_checkpoint')
-    if checkpoint:
-        with open(pointer, 'w') as f:
-            f.write(checkpoint)
-    elif osp.exists(pointer):
-        os.remove(pointer)
+    with open(osp.join(work_dir, 'last_checkpoint'), 'w') as f:
+        f.write(checkpoint or '')
 
 
 def clear_divergence(work_dir: str) -> None:

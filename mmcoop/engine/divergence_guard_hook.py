@@ -43,7 +43,7 @@ class DivergenceGuardHook(Hook):
       checkpoint, after writing the same facts to ``diverged.json`` in the
       work dir (``iteration``, ``problem``, ``last_good_checkpoint``), which
       scripts read instead of the message (:func:`read_divergence`), and
-      pointing ``last_checkpoint`` at the last good checkpoint (removing it
+      pointing ``last_checkpoint`` at the last good checkpoint (emptying it
       when there is none), so a plain ``--resume`` continues from there; a
       run that starts in that work dir removes an earlier record;
     - ``action='rollback'``: reload the last good checkpoint (model,

@@ -67,34 +67,45 @@ def checkpoint_to_resume(work_dir: str, warn=print) -> str:
     """The checkpoint that a plain ``--resume`` continues from.
 
     The one ``last_checkpoint`` names; if it cannot be read, the newest
-    older one that can, with a warning. Raises :class:`SettingError` when
-    there is nothing to resume from.
+    older one that can, with a warning. Without a ``last_checkpoint`` file
+    (a run killed between writing a checkpoint and naming it), the newest
+    readable checkpoint. An empty ``last_checkpoint`` (what the divergence
+    guard leaves when no checkpoint was good) names none. Raises
+    :class:`SettingError` when there is nothing to resume from.
     """
     named = pointed_checkpoint(work_dir)
     saved = saved_checkpoints(work_dir)
-    if named is None:
+    pointer_exists = osp.isfile(osp.join(work_dir, POINTER))
+    if named is None and (pointer_exists or not saved):
         listed = (f'; it holds {", ".join(map(osp.basename, saved[:3]))}: '
                   'pass one with --resume PATH' if saved else '')
         raise SettingError(
             f'Nothing to resume in {work_dir!r}: no {POINTER} file names a '
             f'checkpoint{listed}. To start a new run, leave out --resume.')
-    # the saved checkpoints from before the named one (it may be gone)
-    match = SAVED.fullmatch(osp.basename(named))
-    older = [p for p in saved if match and number(p) < int(match.group(1))]
-    for path in [named] + older:
+    if named is None:
+        warn(f'Warning: no {POINTER} in {work_dir}; resuming from the newest '
+             'readable checkpoint.')
+        candidates = saved
+    else:
+        # the saved checkpoints from before the named one (it may be gone)
+        match = SAVED.fullmatch(osp.basename(named))
+        candidates = [named] + [
+            p for p in saved if match and number(p) < int(match.group(1))
+        ]
+    for path in candidates:
         try:
             read_checkpoint(path)
         except (SettingError, MissingFileError) as error:
             warn(f'Warning: {error}')
             continue
-        if path != named:
+        if path != candidates[0]:
             warn(f'Warning: resuming from {path}, the newest intact '
                  'checkpoint before it.')
         return path
     raise SettingError(
         f'No checkpoint in {work_dir!r} can be read (tried '
-        f'{", ".join(osp.basename(p) for p in [named] + older)}); start a '
-        'new run without --resume.')
+        f'{", ".join(osp.basename(p) for p in candidates)}); start a new run '
+        'without --resume.')
 
 
 def remove_partial_saves(work_dir: str) -> List[str]:

@@ -61,6 +61,7 @@ from config_overrides import REPO, applies_to, load_config
 
 from mmcoop.apis import save_grid
 from mmcoop.engine import read_divergence
+from mmcoop.utils import pointed_checkpoint
 
 FACE_METHODS = [
     ('CoopNets', 'configs/coopnets/coopnets_1xb16-2kiters_celeba-64x64.py'),
@@ -264,11 +265,6 @@ def training_progress(label, args, start):
     return show
 
 
-def last_checkpoint(work_dir):
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
-
-
 def seconds_per_iteration(work_dir):
     """Mean of the logged per-iteration times (mmengine's scalars.json)."""
     files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
@@ -402,7 +398,7 @@ def train_and_score(args, method, seed):
             f"{diverged['iteration']} ({diverged['problem']}); scoring its "
             f'last good checkpoint, {checkpoint}')
     else:
-        checkpoint = last_checkpoint(train_dir)
+        checkpoint = pointed_checkpoint(train_dir)
     if checkpoint is not None:
         test_dir, samples = (osp.join(run_dir, 'test'),
                              osp.join(run_dir, 'samples'))
