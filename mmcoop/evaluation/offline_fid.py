@@ -27,18 +27,21 @@ FID_HELPER_WEIGHTS = 'default_1.pt'
 
 def real_image_source(dataloader) -> Optional[dict]:
     """What identifies the real images a loader reads: their number and a
-    digest of their file paths (None without a loader, e.g. when the cache
-    is read and no data is needed)."""
+    digest of their file names and sizes, wherever the folder lies (None
+    without a loader, e.g. when the cache is read and no data is needed)."""
     dataset = getattr(dataloader, 'dataset', None)
     if dataset is None:
         return None
-    paths = []
+    files = []
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
-        paths += [osp.abspath(str(value)) for key, value in sorted(
-            info.items()) if key.endswith('_path')]
-    digest = hashlib.sha1('\n'.join(paths).encode()).hexdigest()
-    return dict(images=len(dataset), paths_sha1=digest)
+        files += [
+            f'{osp.basename(str(path))}:{osp.getsize(path)}'
+            for key, path in sorted(info.items())
+            if key.endswith('_path') and osp.isfile(str(path))
+        ]
+    digest = hashlib.sha1('\n'.join(files).encode()).hexdigest()
+    return dict(images=len(dataset), files_sha1=digest)
 
 
 def default_inception_path() -> str:
@@ -120,9 +123,9 @@ class OfflineFID(FrechetInceptionDistance):
 
     The real images' features are cached in ``inception_pkl`` with their
     mean and covariance (mmagic's cache keeps only the latter unless asked)
-    and what identifies the images (their number and a digest of their
-    paths): a cache made from other images than the test loader's is
-    refused instead of silently giving another data set's FID.
+    and what identifies the images (their number and a digest of their file
+    names and sizes): a cache made from other images than the test loader's
+    is refused instead of silently giving another data set's FID.
 
     Args:
         fake_nums (int): Generated images to evaluate.

@@ -366,6 +366,37 @@ def finished_result(run_dir, method):
     return result
 
 
+#: written in a run's train/ folder when its training has ended
+TRAINED = 'trained.json'
+#: TimeBudgetHook's line at the end of a time-budgeted training
+BUDGET_LINE = re.compile(r'TimeBudgetHook: ([\d.]+) of [\d.]+ minutes used; '
+                         r'iteration (\d+) is the last')
+
+
+def finished_training(args, train_dir):
+    """How a run's training ended (``train_minutes``, ``diverged``,
+    ``machine``) if it has, else None; a run whose scoring failed or was
+    interrupted is then scored without training again. Runs made before
+    ``trained.json`` existed count as trained when their log has the time
+    budget's last-iteration line and that checkpoint (or, with --iters,
+    the final checkpoint) exists."""
+    path = osp.join(train_dir, TRAINED)
+    if osp.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    if args.iters is not None:
+        if osp.exists(osp.join(train_dir, f'iter_{args.iters}.pth')):
+            return dict(train_minutes=None, diverged=None, machine=None)
+        return None
+    for log in glob.glob(osp.join(train_dir, '*', '*.log')):
+        match = BUDGET_LINE.search(open(log).read())
+        if match and osp.exists(
+                osp.join(train_dir, f'iter_{match.group(2)}.pth')):
+            return dict(train_minutes=float(match.group(1)), diverged=None,
+                        machine=None)
+    return None
+
+
 def move_aside(run_dir):
     """Keep an interrupted run's files (its checkpoints) out of the way."""
     target = f'{run_dir}.interrupted-{time.strftime("%Y%m%d-%H%M%S")}'
@@ -380,13 +411,24 @@ def train_and_score(args, method, seed):
     label = f'{name} seed {seed}'
     start = time.time()
     train_dir = osp.join(run_dir, 'train')
-    diverged = run(train_command(args, method, seed, train_dir),
-                   f'{label} train', args.threads,
-                   training_progress(label, args, start),
-                   lambda: read_divergence(train_dir))
+    trained = finished_training(args, train_dir)
+    if trained is None:
+        diverged = run(train_command(args, method, seed, train_dir),
+                       f'{label} train', args.threads,
+                       training_progress(label, args, start),
+                       lambda: read_divergence(train_dir))
+        trained = dict(train_minutes=(time.time() - start) / 60,
+                       diverged=diverged, machine=machine_name())
+        with open(osp.join(train_dir, TRAINED), 'w') as f:
+            json.dump(trained, f)
+    else:
+        say(f'  {label}: trained before (scoring failed or was '
+            'interrupted); scoring it')
+    diverged = trained['diverged']
     result = dict(method_identity(method), method=name, seed=seed,
-                  machine=machine_name(), sampled_from=sampled_from(method),
-                  train_minutes=(time.time() - start) / 60,
+                  machine=trained.get('machine'),
+                  sampled_from=sampled_from(method),
+                  train_minutes=trained['train_minutes'],
                   seconds_per_iter=seconds_per_iteration(train_dir),
                   diverged_at=None, iterations=None, checkpoint=None)
     if diverged:
@@ -421,8 +463,10 @@ def train_and_score(args, method, seed):
                 list(images[:args.diversity_samples].astype(np.float64))),
             **{key: metrics[f'FID/{key}']
                for key in ('fid', 'kid', 'kid_std', 'precision', 'recall')})
-        say(f'  {label}: {result["iterations"]} iterations in '
-            f'{result["train_minutes"]:.1f} min, FID {result["fid"]:.1f}, '
+        minutes = result['train_minutes']
+        took = f' in {minutes:.1f} min' if minutes is not None else ''
+        say(f'  {label}: {result["iterations"]} iterations{took}, FID '
+            f'{result["fid"]:.1f}, '
             f'KID x 1000 {result["kid"]:.1f}, precision '
             f'{result["precision"]:.3f}, recall {result["recall"]:.3f}, '
             f'pairwise SSIM {result["pairwise_ssim"]:.3f}')
@@ -647,7 +691,7 @@ def write_table(out_dir, order):
     real_ssim = real_pairwise_ssim(out_dir, results, settings)
     machines = {}
     for result in results:
-        name = result.get('machine', 'not recorded')
+        name = result.get('machine') or 'not recorded'
         machines[name] = machines.get(name, 0) + 1
     table = markdown(rows, sources, real_ssim, settings, machines)
     with open(osp.join(out_dir, 'table.md'), 'w') as f:
@@ -683,7 +727,8 @@ def main(argv=None):
             if finished_result(run_dir, method) is not None:
                 say(f"{method['name']} seed {seed}: finished before, kept")
                 continue
-            if osp.exists(run_dir):
+            trained = finished_training(args, osp.join(run_dir, 'train'))
+            if osp.exists(run_dir) and trained is None:
                 move_aside(run_dir)
             pending.append((method, seed))
     budget = run_settings(args)['budget']
