@@ -242,3 +242,32 @@ def test_a_failed_run_counts_as_diverged_only_with_the_guards_record(
     assert compare_methods.run(
         fail, 'train', 1,
         diverged=lambda: read_divergence(str(tmp_path))) == record
+
+
+def test_a_trained_run_is_scored_without_training_it_again(tmp_path,
+                                                          monkeypatch):
+    """A run whose scoring failed keeps its training: trained.json, or for
+    runs made before it, the time budget's last-iteration line and its
+    checkpoint, say the training ended."""
+    monkeypatch.syspath_prepend(osp.dirname(SCRIPT))
+    import compare_methods
+    timed = compare_methods.parse_args(['--out-dir', 'x', '--minutes', '30'])
+    train = tmp_path / 'train'
+    (train / '20261202_193252').mkdir(parents=True)
+    assert compare_methods.finished_training(timed, str(train)) is None
+    (train / '20261202_193252' / '20261202_193252.log').write_text(
+        'INFO - TimeBudgetHook: 30.01 of 30 minutes used; iteration 12 is '
+        'the last.\n')
+    assert compare_methods.finished_training(timed, str(train)) is None
+    (train / 'iter_12.pth').write_bytes(b'')
+    assert compare_methods.finished_training(timed, str(train)) == dict(
+        train_minutes=30.01, diverged=None, machine=None)
+    (train / 'trained.json').write_text(json.dumps(dict(
+        train_minutes=30.2, diverged=None, machine='cpu')))
+    assert compare_methods.finished_training(
+        timed, str(train))['machine'] == 'cpu'
+    counted = compare_methods.parse_args(['--out-dir', 'x', '--iters', '5'])
+    assert compare_methods.finished_training(counted, str(tmp_path)) is None
+    (tmp_path / 'iter_5.pth').write_bytes(b'')
+    assert compare_methods.finished_training(counted,
+                                             str(tmp_path)) is not None
