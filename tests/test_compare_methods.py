@@ -81,7 +81,7 @@ def test_seeds_side_by_side_mean_std_verdicts_and_skipping(celeba_root,
     assert row['fid']['std'] == pytest.approx(np.std(fids, ddof=1))
     markdown = open(out_dir / 'table.md').read()
     assert '1 thread(s) each' in markdown
-    assert (f"| CoopNets | moving average | 0 1 | 2 ± 0 | "
+    assert ("| CoopNets | moving average | 0 1 | 2 ± 0 | "
             in markdown)
     assert f"{row['fid']['mean']:.1f} ± {row['fid']['std']:.1f}" in markdown
     verdicts = [line for line in markdown.splitlines()
