@@ -11,7 +11,10 @@ visualizer = dict(
     img_keys=['gt_img', 'input', 'pred_img'],
     bgr2rgb=True)
 custom_hooks = [dict(type='BasicVisualizationHook', interval=1)]
-# nothing is trained: mmengine's plain wrapper, not the GANs' per-network one
+# nothing is trained: no training loop or optimisers (mmagic's runtime has
+# them), mmengine's plain wrapper, not the GANs' per-network one
+train_cfg = None
+optim_wrapper = None
 model_wrapper_cfg = None
 
 # The paper's two numbers (Table 2): mean absolute error over the occluded
