@@ -24,8 +24,8 @@ seeds, or methods at fewer seeds. The table covers every finished run in
 the folder; ``--report`` writes it without running anything. Each step is a standard tool run (``tools/train.py``,
 ``tools/test.py``, ``tools/sample.py``) whose command is printed. A run that
 ``DivergenceGuardHook`` stops is scored from its last good checkpoint and
-flagged. Writes ``table.md``, ``table.json`` and ``montage.png`` (16
-samples of each method).
+flagged. Writes ``table.md``, ``table.json`` and ``montage.png`` (8
+samples of each method's median-FID seed).
 
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
         --minutes 30 --seeds 0 1 2 --jobs 2 --method CoopNets \\
@@ -614,7 +614,7 @@ def labelled(grid, label, width):
 
 
 #: rows of each method's 8-wide sample grid that montage.png shows
-MONTAGE_ROWS = 2
+MONTAGE_ROWS = 1
 
 
 def montage(grids):
@@ -701,11 +701,15 @@ def write_table(out_dir, order):
                        real_pairwise_ssim=real_ssim, sampled_from=sources),
                   f, indent=2)
     grids = {}
-    for result in results:  # each method's lowest seed with samples
-        grid = osp.join(out_dir, result['method'], f"seed{result['seed']}",
-                        'grid.png')
-        if result['method'] not in grids and osp.exists(grid):
-            grids[result['method']] = cv2.imread(grid)
+    for name in rows:  # each method's median-FID seed: a typical run
+        scored = sorted((r for r in results if r['method'] == name and
+                         r.get('fid') is not None), key=lambda r: r['fid'])
+        if not scored:
+            continue
+        typical = scored[len(scored) // 2]
+        grid = osp.join(out_dir, name, f"seed{typical['seed']}", 'grid.png')
+        if osp.exists(grid):
+            grids[f"{name} (seed {typical['seed']})"] = cv2.imread(grid)
     if grids:
         cv2.imwrite(osp.join(out_dir, 'montage.png'), montage(grids))
     print(table)
