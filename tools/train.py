@@ -103,10 +103,11 @@ def main():
         else:
             cfg.load_from = checkpoint_to_resume(cfg.work_dir)
 
+    earlier = saved_checkpoints(cfg.work_dir)
     if cfg.get('resume'):
         exit_if_nothing_left(cfg)
-    elif saved_checkpoints(cfg.work_dir):
-        names = ', '.join(map(osp.basename, saved_checkpoints(cfg.work_dir)))
+    elif earlier:
+        names = ', '.join(map(osp.basename, earlier))
         raise UsageError(
             f'{cfg.work_dir} holds the checkpoints of an earlier run '
             f'({names}), which a new run would overwrite: continue that run '
