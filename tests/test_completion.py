@@ -74,7 +74,8 @@ def test_completion_keeps_observed_pixels_and_fills_the_hole_with_g_x(seed):
 
 
 def test_refinement_moves_only_the_hole(seed):
-    model = inpaintor(descriptor=small_descriptor(), refine_steps=5)
+    model = inpaintor(descriptor=small_descriptor(),
+                      sampler=dict(revision_steps=5))
     y = torch.rand(2, 3, 16, 16) * 2 - 1
     mask = box_mask(2)
     fitted, completion = model.complete(y * (1 - mask), mask)
@@ -165,7 +166,7 @@ def test_any_generator_with_an_explicit_sigma():
 
 def test_bad_settings_fail_early():
     with pytest.raises(ValueError, match='descriptor'):
-        inpaintor(refine_steps=3)
+        inpaintor(sampler=dict(revision_steps=3))
     with pytest.raises(ValueError, match='restarts'):
         inpaintor(restarts=0)
     with pytest.raises(ValueError, match="combine must be 'best'"):

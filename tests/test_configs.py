@@ -37,7 +37,7 @@ def test_config_builds_a_model_that_samples_its_image_size(path):
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.eval()
-    out = model.val_step(dict(inputs=dict(num_batches=1, langevin_steps=1)))
+    out = model.val_step(dict(inputs=dict(num_batches=1, revision_steps=1)))
     size = model.descriptor.image_size
     assert out[0].fake_img.shape == (3, size, size)
     assert set(cfg.optim_wrapper) >= {'descriptor', 'generator'}
@@ -199,9 +199,9 @@ def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
 
 def test_face_samples_revised_past_lp_paper_settings_by_lp():
     face = MODELS.build(Config.fromfile(FACE_CONFIG).model)
-    assert face.test_langevin_steps == 30 > face.sampler.revision_steps
+    assert face.test_revision_steps == 30 > face.sampler.revision_steps
     paper = MODELS.build(Config.fromfile(PAPER).model)
-    assert paper.test_langevin_steps == paper.sampler.revision_steps == 10
+    assert paper.test_revision_steps == paper.sampler.revision_steps == 10
 
 
 def test_face_config_samples_averages_paper_settings_the_networks():
@@ -245,7 +245,8 @@ def test_paper_settings_config_holds_exactly_the_papers_constants():
     assert [(c.out_channels, c.kernel_size, c.stride) for c in layers] == [
         (96, (5, 5), (2, 2)), (128, (5, 5), (2, 2)), (256, (5, 5), (2, 2))]
     assert not model.with_ema_gen and model.descriptor_ema is None
-    assert model.sampler.autocast is None and model.test_noise_free_steps == 0
+    assert model.sampler.autocast is None
+    assert model.test_noise_free_revision_steps == 0
 
 
 LEAF_CONFIGS = sorted(

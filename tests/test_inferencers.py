@@ -30,8 +30,8 @@ def face_checkpoint(path):
 def test_unconditional_inferencer_samples_a_coopnets_checkpoint(tmp_path):
     saved = face_checkpoint(str(tmp_path / 'face.pth'))
     cfg = Config.fromfile(FACE)
-    cfg.model.test_langevin_steps = 2
-    cfg.model.test_noise_free_steps = 1
+    cfg.model.test_revision_steps = 2
+    cfg.model.test_noise_free_revision_steps = 1
     noise = torch.randn(3, *saved.generator.noise_size) if isinstance(
         saved.generator.noise_size, tuple) else torch.randn(
             3, saved.generator.noise_size)

@@ -1,12 +1,12 @@
 """Latent interpolation rows (the paper's Figure 4).
 
 Each row interpolates linearly between two random latents X0 and X1; each
-image is g((1 - t) X0 + t X1) followed by ``--langevin-steps`` descriptor
+image is g((1 - t) X0 + t X1) followed by ``--revision-steps`` descriptor
 Langevin steps (0: the generator's output; CoopNets only). Any model with
 a generator (mmagic's GANs, Algorithm G) interpolates without them.
 
     python tools/interpolate.py CONFIG CHECKPOINT --rows 8 --steps 10 \\
-        --langevin-steps 10 --out interpolation.png
+        --revision-steps 10 --out interpolation.png
 """
 import argparse
 import os.path as osp
@@ -39,32 +39,35 @@ def main(argv=None):
     parser.add_argument('--rows', type=int, default=8)
     parser.add_argument('--steps', type=int, default=10,
                         help='images per row, end points included')
-    parser.add_argument('--langevin-steps', type=int, default=0)
+    parser.add_argument('--revision-steps', type=int, default=0,
+                        help='descriptor Langevin steps (eq. 4) on each '
+                        'image; CoopNets only')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', required=True, type=image_path,
                         help='the PNG to write')
     parser.add_argument('--device', type=device, default=None)
     parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions)
     args = parser.parse_args(argv)
-    if args.rows < 1 or args.steps < 2 or args.langevin_steps < 0:
-        parser.error('need --rows >= 1, --steps >= 2, --langevin-steps >= 0.')
+    if args.rows < 1 or args.steps < 2 or args.revision_steps < 0:
+        parser.error('need --rows >= 1, --steps >= 2, '
+                     '--revision-steps >= 0.')
     model = init_model(read_config(args.config, args.cfg_options),
                        args.checkpoint, args.device)
     name = type(model).__name__
     if not hasattr(model, 'noise_fn'):
         raise UsageError(f'{name} has no generator, so no latent space to '
                          'interpolate in.')
-    if args.langevin_steps and not isinstance(model, CoopNets):
-        raise UsageError(f'--langevin-steps: {name} has no descriptor to '
+    if args.revision_steps and not isinstance(model, CoopNets):
+        raise UsageError(f'--revision-steps: {name} has no descriptor to '
                          'revise with; leave it out.')
     torch.manual_seed(args.seed)
     start = model.noise_fn(num_batches=args.rows)
     end = model.noise_fn(num_batches=args.rows)
     noise = interpolation_latents(start, end, args.steps)
-    revised = args.langevin_steps > 0
+    revised = args.revision_steps > 0
     samples = model(dict(
         noise=noise, sample_type='revised' if revised else 'generator',
-        langevin_steps=args.langevin_steps))
+        revision_steps=args.revision_steps))
     save_grid(to_uint8([s.fake_img for s in samples]), args.out, args.steps)
     print(f'wrote {args.rows} rows of {args.steps} to {args.out}')
 

@@ -5,10 +5,11 @@
         --sample-type generator
 
 For CoopNets, ``--sample-type revised`` (the model's default) revises the
-generator's samples by ``--langevin-steps`` descriptor Langevin steps
-(default: the model's test-time setting); ``generator`` writes g(X)
-directly. Other models (mmagic's GANs, Algorithms D and G) have one kind
-of sample and refuse both options.
+generator's samples by ``--revision-steps`` descriptor Langevin steps
+(eq. 4; default: the model's ``test_revision_steps``); ``generator`` writes
+g(X) directly. Algorithm D takes ``--revision-steps`` too (steps on copies
+of its chains). Other models (mmagic's GANs, Algorithm G) have one kind of
+sample and refuse both options.
 """
 import argparse
 import os
@@ -34,7 +35,9 @@ def parse_args(argv=None):
     parser.add_argument('--num', type=int, default=64, help='samples')
     parser.add_argument('--sample-type', choices=['revised', 'generator'],
                         help="CoopNets only (default: the model's)")
-    parser.add_argument('--langevin-steps', type=int, default=None)
+    parser.add_argument('--revision-steps', type=int, default=None,
+                        help="descriptor Langevin steps (default: the "
+                        "model's test_revision_steps)")
     parser.add_argument(
         '--sample-model', choices=['orig', 'ema'], default=None,
         help="the trained networks or their moving averages; default: "
@@ -54,6 +57,8 @@ def parse_args(argv=None):
         parser.error('give --out-dir, --grid or both.')
     if args.num < 1 or args.batch_size < 1:
         parser.error('--num and --batch-size must be positive.')
+    if args.revision_steps is not None and args.revision_steps < 0:
+        parser.error('--revision-steps must be 0 or more.')
     return args
 
 
@@ -61,13 +66,15 @@ def main(argv=None):
     args = parse_args(argv)
     model = init_model(read_config(args.config, args.cfg_options),
                        args.checkpoint, args.device)
-    given = [option for option, value in (
-        ('--sample-type', args.sample_type),
-        ('--langevin-steps', args.langevin_steps)) if value is not None]
-    if given and not isinstance(model, CoopNets):
-        raise UsageError(f'{" and ".join(given)}: {type(model).__name__} '
-                         'has one kind of sample; these options choose '
-                         "among CoopNets' (revised or generator samples).")
+    if args.sample_type is not None and not isinstance(model, CoopNets):
+        raise UsageError(f'--sample-type: {type(model).__name__} has one '
+                         "kind of sample; the option chooses among "
+                         "CoopNets' (revised or generator samples).")
+    if args.revision_steps is not None and not hasattr(
+            model, 'test_revision_steps'):
+        raise UsageError(f'--revision-steps: {type(model).__name__} has no '
+                         'descriptor to revise its samples with; leave it '
+                         'out.')
     torch.manual_seed(args.seed)
     images = []
     request = {}
@@ -75,8 +82,8 @@ def main(argv=None):
         request['sample_type'] = args.sample_type
     if args.sample_model is not None:
         request['sample_model'] = args.sample_model
-    if args.langevin_steps is not None:
-        request['langevin_steps'] = args.langevin_steps
+    if args.revision_steps is not None:
+        request['revision_steps'] = args.revision_steps
     while len(images) < args.num:
         count = min(args.batch_size, args.num - len(images))
         samples = model(dict(request, num_batches=count))

@@ -45,10 +45,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def exit_if_nothing_left(cfg) -> None:
+def exit_if_nothing_left(cfg, checkpoint: dict) -> None:
     """Refuse to resume a run that has already reached ``max_iters`` (it
     would end at once, having trained nothing)."""
-    done = read_checkpoint(cfg.load_from).get('meta', {}).get('iter')
+    done = checkpoint.get('meta', {}).get('iter')
     max_iters = cfg.train_cfg.get('max_iters')
     if done is not None and max_iters is not None and done >= max_iters:
         raise UsageError(
@@ -103,9 +103,12 @@ def main():
         else:
             cfg.load_from = checkpoint_to_resume(cfg.work_dir)
 
+    # read once for the checks below (mmengine reads it again to load it)
+    checkpoint = (read_checkpoint(cfg.load_from) if cfg.get('load_from')
+                  else None)
     earlier = saved_checkpoints(cfg.work_dir)
     if cfg.get('resume'):
-        exit_if_nothing_left(cfg)
+        exit_if_nothing_left(cfg, checkpoint)
     elif earlier:
         names = ', '.join(map(osp.basename, earlier))
         raise UsageError(
@@ -123,8 +126,9 @@ def main():
         cfg.auto_scale_lr = dict(scale, enable=True)
 
     runner = Runner.from_cfg(cfg)
-    if cfg.get('load_from'):
-        check_checkpoint_fits(runner.model, cfg.load_from)
+    if checkpoint is not None:
+        check_checkpoint_fits(runner.model, cfg.load_from, checkpoint)
+        del checkpoint  # the runner loads its own copy
     if cfg.get('resume'):
         runner.register_hook(ResumeSettingsHook())
     runner.train()

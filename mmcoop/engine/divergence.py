@@ -24,6 +24,13 @@ DEFAULT_WATCH = dict(
 RECORD_NAME = 'diverged.json'
 
 
+def check_thresholds(max_abs: float, max_drift: float, patience: int) -> None:
+    """Raise a SettingError unless the detector's thresholds make sense."""
+    if not (max_abs > 0 and max_drift > 0 and patience >= 1):
+        raise SettingError('max_abs and max_drift must be positive and '
+                           'patience at least 1.')
+
+
 class DivergenceDetector:
     """Finds a divergence in one iteration's logged outputs and parameters.
 
@@ -46,9 +53,7 @@ class DivergenceDetector:
                  max_abs: float = 1e15,
                  max_drift: float = 0.5,
                  patience: int = 3):
-        if not (max_abs > 0 and max_drift > 0 and patience >= 1):
-            raise SettingError('max_abs and max_drift must be positive and '
-                               'patience at least 1.')
+        check_thresholds(max_abs, max_drift, patience)
         self.keys = tuple(keys)
         self.drift_key = drift_key
         self.max_abs = max_abs

@@ -6,9 +6,10 @@ from mmengine.model import is_model_wrapper
 
 from mmagic.registry import HOOKS
 from ..utils.errors import SettingError, UsageError
-from .divergence import (DEFAULT_WATCH, DivergenceDetector, clear_divergence,
-                         last_good_checkpoint, reload_checkpoint,
-                         scale_learning_rates, write_divergence)
+from .divergence import (DEFAULT_WATCH, DivergenceDetector, check_thresholds,
+                         clear_divergence, last_good_checkpoint,
+                         reload_checkpoint, scale_learning_rates,
+                         write_divergence)
 
 USUAL_CAUSES = (
     'Usual causes: a descriptor learning rate that is too large, a Langevin '
@@ -94,7 +95,7 @@ class DivergenceGuardHook(Hook):
                 f'lr_factor must be in (0, 1), got {lr_factor}.')
         self.detector_args = dict(max_abs=max_abs, max_drift=max_drift,
                                   patience=patience)
-        DivergenceDetector((), None, **self.detector_args)  # checks them
+        check_thresholds(**self.detector_args)  # before training starts
         self.keys = keys
         self.drift_key = drift_key
         self.detector: Optional[DivergenceDetector] = None

@@ -1,5 +1,5 @@
 """Refuse checkpoints that do not fit the model, before using them."""
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.model import is_model_wrapper
@@ -31,15 +31,19 @@ def checkpoint_mismatches(model: torch.nn.Module,
     return problems
 
 
-def check_checkpoint_fits(model: torch.nn.Module, path: str) -> None:
+def check_checkpoint_fits(model: torch.nn.Module,
+                          path: str,
+                          checkpoint: Optional[dict] = None) -> None:
     """Raise :class:`SettingError` if the checkpoint at ``path`` cannot be
     read or does not fit.
 
     mmengine loads checkpoints with ``strict=False`` and only warns about
     missing or mis-shaped weights, so a checkpoint of another architecture
     would otherwise be evaluated (or trained on) with random weights.
+    ``checkpoint``: its contents, when the caller has read them already.
     """
-    checkpoint = read_checkpoint(path)
+    if checkpoint is None:
+        checkpoint = read_checkpoint(path)
     state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(
         checkpoint, dict) else None
     if not isinstance(state_dict, dict):

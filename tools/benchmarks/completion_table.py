@@ -45,8 +45,8 @@ def parse_args(argv=None):
         metavar='NAME CONFIG [CHECKPOINT ...] [KEY=VALUE ...]',
         help='a method: its name, completion config, checkpoints (none for '
         'models without weights; several: mean ± std over them) and its own '
-        'config overrides, e.g. model.refine_steps=30; repeat for each '
-        'method')
+        'config overrides, e.g. model.sampler.revision_steps=30; repeat '
+        'for each method')
     parser.add_argument('--masks', type=int, nargs='+', default=[30, 40, 50],
                         help='square mask sizes (paper: 30 40 50)')
     parser.add_argument('--num-images', type=int, default=None,

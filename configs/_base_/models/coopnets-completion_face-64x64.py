@@ -4,8 +4,9 @@
 # eq. (9) from X ~ N(0, I) on the observed pixels (the paper's procedure);
 # `restarts` (chains per face, the best fit on the observed pixels kept),
 # `blend='poisson'` (g(X) blended into the hole instead of pasted, as Yeh et
-# al. 2017 do for DCGAN inpainting) and `refine_steps` (descriptor Langevin
-# with the observed pixels fixed) are options, off here as in the paper.
+# al. 2017 do for DCGAN inpainting) and `sampler.revision_steps` (descriptor
+# Langevin with the observed pixels fixed) are options, off here as in the
+# paper.
 # The face config keeps moving averages of both networks and samples from
 # them; completion uses them too (use_ema; use_ema=False for the trained
 # networks or for checkpoints trained without ema_config).
@@ -26,5 +27,4 @@ model = dict(
         clamp=(-1, 1)),
     restarts=1,
     blend='paste',
-    refine_steps=0,
     use_ema=True)

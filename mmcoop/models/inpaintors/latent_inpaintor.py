@@ -32,8 +32,9 @@ class LatentInpaintor(TestTimeInpaintor):
     - ``blend='poisson'``: instead of pasting g(X), blend it into the hole
       (:func:`poisson_blend`, as Yeh et al. 2017 do for DCGAN inpainting):
       g(X)'s structure with its misfit along the border smoothed away;
-    - ``refine_steps``: the cooperative polish, descriptor Langevin (eq. 4)
-      on the completion with the observed pixels held fixed.
+    - ``sampler.revision_steps`` > 0: the cooperative polish, that many
+      descriptor Langevin steps (eq. 4) on the completion with the observed
+      pixels held fixed.
 
     It is a test-time model: it learns nothing and loads the generator (and
     descriptor) of a trained checkpoint, e.g. of :class:`CoopNets` or of
@@ -47,7 +48,9 @@ class LatentInpaintor(TestTimeInpaintor):
             shape (N, *noise_size) to images in [-1, 1].
         sampler (dict): :class:`LangevinSampler` config: ``inference_steps``
             (the paper runs 1000), ``inference_step_size``,
-            ``inference_noise``; for refinement the revision settings.
+            ``inference_noise``; ``revision_steps`` (default here 0: no
+            refinement) and the other revision settings refine the
+            completion.
         descriptor (dict | nn.Module, optional): Needed for refinement.
         sigma (float, optional): sigma of eq. (6); defaults to the
             generator's ``sigma``.
@@ -58,7 +61,6 @@ class LatentInpaintor(TestTimeInpaintor):
             refined first).
         blend (str): How g(X) enters the hole: 'paste' (the paper) or
             'poisson'.
-        refine_steps (int): Descriptor Langevin steps on the completion.
         batch_norm (str): Statistics for the generator's batch norm layers:
             'batch' (each batch's own, as during CoopNets and DCGAN training
             and in the official CoopNets code; running averages are left
@@ -80,7 +82,6 @@ class LatentInpaintor(TestTimeInpaintor):
                  restarts: int = 1,
                  combine: str = 'best',
                  blend: str = 'paste',
-                 refine_steps: int = 0,
                  batch_norm: str = 'batch',
                  use_ema: bool = False,
                  data_preprocessor: Optional[dict] = None,
@@ -94,7 +95,9 @@ class LatentInpaintor(TestTimeInpaintor):
 
         self.generator = build(generator)
         self.descriptor = None if descriptor is None else build(descriptor)
-        self.sampler = MODELS.build(sampler)
+        # refinement is off unless the sampler config asks for it
+        self.sampler = MODELS.build(sampler,
+                                    default_args=dict(revision_steps=0))
         if int(restarts) != restarts or restarts < 1:
             raise SettingError(f'restarts must be a positive integer, got '
                                f'{restarts}.')
@@ -107,12 +110,10 @@ class LatentInpaintor(TestTimeInpaintor):
             raise SettingError(f"blend must be 'paste' (g(X) in the hole, as "
                                f"in the paper) or 'poisson' (blended into the "
                                f"hole), got {blend!r}.")
-        if int(refine_steps) != refine_steps or refine_steps < 0:
-            raise SettingError(f'refine_steps must be a non-negative integer, '
-                               f'got {refine_steps}.')
-        if refine_steps and self.descriptor is None:
-            raise SettingError('refine_steps > 0 refines completions with '
-                               'descriptor Langevin: give a `descriptor`.')
+        if self.sampler.revision_steps and self.descriptor is None:
+            raise SettingError('sampler.revision_steps > 0 refines '
+                               'completions with descriptor Langevin: give '
+                               'a `descriptor` (or set the steps to 0).')
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.sigma = getattr(self.generator, 'sigma', None) \
             if sigma is None else sigma
@@ -131,7 +132,6 @@ class LatentInpaintor(TestTimeInpaintor):
         self.restarts = int(restarts)
         self.combine = combine
         self.blend = blend
-        self.refine_steps = int(refine_steps)
 
     def complete(self, masked: Tensor, mask: Tensor) -> Tuple[Tensor, Tensor]:
         """Complete normalised images; ``mask`` is 1 on missing pixels.
@@ -161,10 +161,9 @@ class LatentInpaintor(TestTimeInpaintor):
             fitted = self._best_fit(fitted, masked, 1 - mask.to(masked.dtype))
             y, holes = masked, mask.to(masked.dtype)
         completion = self._fill_hole(fitted, y, holes)
-        if self.refine_steps:
-            completion, _ = self.sampler.revise(
-                self.descriptor, completion, self.refine_steps,
-                frozen=1 - holes)
+        if self.sampler.revision_steps:
+            completion, _ = self.sampler.revise(self.descriptor, completion,
+                                                frozen=1 - holes)
         if self.combine == 'mean':
             fitted = fitted.view((self.restarts, num) +
                                  fitted.shape[1:]).mean(0)
