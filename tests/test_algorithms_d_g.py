@@ -113,6 +113,32 @@ def test_descriptor_only_step_lowers_its_loss_on_the_chains(seed):
     assert loss() < before
 
 
+def test_energy_magnitude_penalty_adds_alpha_mean_f_squared(seed):
+    import copy
+
+    from mmcoop.models import CoopDescriptor
+    from mmcoop.models.learning_steps import descriptor_update
+    descriptor = CoopDescriptor(preset='cifar-32', ref_sigma=1.0)
+    descriptor.init_weights()
+    before = copy.deepcopy(descriptor)
+    observed, synthesized = torch.randn(2, 3, 32, 32), torch.randn(3, 3, 32,
+                                                                   32)
+    log = descriptor_update(descriptor, observed, synthesized,
+                            sgd(descriptor, 0.1), magnitude_penalty=0.5)
+    f = before(torch.cat([observed, synthesized]))
+    eq5 = f[2:].mean() - f[:2].mean()
+    grads = torch.autograd.grad(eq5 + 0.5 * f.pow(2).mean(),
+                                list(before.parameters()))
+    for new, old, grad in zip(descriptor.parameters(), before.parameters(),
+                              grads):
+        torch.testing.assert_close(new, old - 0.1 * grad)
+    # the logged loss stays eq. (5)'s
+    assert log['loss_descriptor'].item() == pytest.approx(eq5.item(),
+                                                          rel=1e-5)
+    with pytest.raises(ValueError, match='energy_magnitude_penalty'):
+        descriptor_only(energy_magnitude_penalty=-1)
+
+
 def test_descriptor_only_chains_persist_across_iterations(seed):
     model = descriptor_only(num_chains=3)
     model.sampler = RecordingSampler(model.sampler)
@@ -156,7 +182,7 @@ def test_descriptor_only_sampling_leaves_the_chains_alone(seed):
     assert torch.equal(model.chains.values, chains)
     # without Langevin steps the samples are the chains themselves
     plain = model.val_step(dict(inputs=dict(num_batches=4,
-                                            langevin_steps=0)))
+                                            revision_steps=0)))
     got = torch.stack([s.fake_img for s in plain])
     expected = model.data_preprocessor.destruct(chains)
     assert sorted(got.sum((1, 2, 3)).tolist()) == pytest.approx(

@@ -8,7 +8,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from mmcoop.models.batch_statistics import batch_statistics
-from mmcoop.models.learning_steps import spread_ratio
+from mmcoop.models.learning_steps import high_frequency_ratio, spread_ratio
 
 
 def tiny_coopnets(**kwargs):
@@ -94,7 +94,8 @@ def test_train_step_runs_algorithm1_and_logs(seed):
     before_g = [p.clone() for p in model.generator.parameters()]
     log = model.train_step(batch(), optims)
     assert set(log) >= {'loss_descriptor', 'loss_generator', 'f_observed',
-                        'f_revised', 'langevin_drift', 'spread_ratio'}
+                        'f_revised', 'langevin_drift', 'spread_ratio',
+                        'hf_ratio_revised', 'hf_ratio_generator'}
     assert all(torch.isfinite(v) for v in log.values())
     assert any(not torch.equal(a, b)
                for a, b in zip(before_d, model.descriptor.parameters()))
@@ -183,6 +184,36 @@ def test_descriptor_autocast_runs_d2_in_bfloat16(monkeypatch, seed):
         tiny_coopnets(descriptor_autocast='int8')
 
 
+def test_d2_adds_the_energy_magnitude_penalty_when_set(seed):
+    """Step D2 with energy_magnitude_penalty alpha descends eq. (5)'s
+    loss plus alpha * mean f^2 (checked against autograd); 0 is eq. (5)."""
+    observed = torch.rand(4, 3, 16, 16) * 2 - 1
+    synthesized = 0.3 * torch.randn(4, 3, 16, 16)
+    start = tiny_coopnets().state_dict()
+
+    def d2_step(alpha):
+        model = tiny_coopnets(energy_magnitude_penalty=alpha)
+        model.load_state_dict(start)
+        optim = OptimWrapper(torch.optim.SGD(model.descriptor.parameters(),
+                                             lr=1.0))
+        before = [p.clone() for p in model.descriptor.parameters()]
+        model.step_d2_update_descriptor(observed, synthesized, optim)
+        return [b - p for b, p in zip(before, model.descriptor.parameters())]
+
+    reference = tiny_coopnets()
+    reference.load_state_dict(start)
+    f = reference.descriptor(torch.cat([observed, synthesized]))
+    eq5 = f[4:].mean() - f[:4].mean()
+    for alpha in (0.0, 2.0):
+        expected = torch.autograd.grad(eq5 + alpha * f.pow(2).mean(),
+                                       list(reference.descriptor.parameters()),
+                                       retain_graph=True)
+        for step, grad in zip(d2_step(alpha), expected):
+            torch.testing.assert_close(step, grad)
+    with pytest.raises(ValueError, match='energy_magnitude_penalty'):
+        tiny_coopnets(energy_magnitude_penalty='strong')
+
+
 def test_g0_noise_has_scale_sigma(seed):
     model = tiny_coopnets(generator_noise=True)
     model.generator.eval()
@@ -198,6 +229,24 @@ def test_spread_ratio_detects_collapse():
     assert spread_ratio(observed * 2, observed).item() == pytest.approx(2.0)
     collapsed = observed[:1].expand(8, -1, -1, -1)
     assert spread_ratio(collapsed, observed).item() == 0
+
+
+def test_high_frequency_ratio_tells_speckle_from_blur(seed):
+    # smooth images: white noise averaged over 4x4 blocks
+    observed = torch.nn.functional.interpolate(
+        torch.randn(8, 3, 8, 8), scale_factor=4, mode='bilinear')
+    assert high_frequency_ratio(observed, observed).item() == 1
+    speckled = observed + 0.3 * torch.randn_like(observed)
+    assert high_frequency_ratio(speckled, observed).item() > 5
+    blurred = torch.nn.functional.avg_pool2d(observed, 3, 1, 1)
+    assert high_frequency_ratio(blurred, observed).item() < 0.5
+    # only the highest frequencies count: a constant shift changes nothing
+    torch.testing.assert_close(high_frequency_ratio(observed + 1, observed),
+                               torch.tensor(1.0))
+    # white noise against white noise of the same std: about 1
+    noise = torch.randn(16, 3, 32, 32)
+    assert high_frequency_ratio(noise, torch.randn_like(noise)).item() == \
+        pytest.approx(1, abs=0.05)
 
 
 def test_num_synthesized_sets_the_number_of_chains(seed):
@@ -219,7 +268,7 @@ def test_num_synthesized_sets_the_number_of_chains(seed):
 
 
 def test_sampling_returns_revised_and_generator_images(seed):
-    model = tiny_coopnets(test_langevin_steps=5)
+    model = tiny_coopnets(test_revision_steps=5)
     model.eval()
     out = model.val_step(dict(inputs=dict(num_batches=3,
                                           sample_model='orig')))
@@ -238,8 +287,8 @@ def test_sampling_returns_revised_and_generator_images(seed):
         model.val_step(dict(inputs=dict(num_batches=1, sample_type='x')))
 
 
-def test_sampling_uses_test_langevin_steps(seed):
-    model = tiny_coopnets(test_langevin_steps=0)
+def test_sampling_uses_test_revision_steps(seed):
+    model = tiny_coopnets(test_revision_steps=0)
     model.eval()
     out = model.val_step(dict(inputs=dict(num_batches=2)))
     torch.testing.assert_close(out[0].fake_img, out[0].gen_img)
@@ -248,7 +297,8 @@ def test_sampling_uses_test_langevin_steps(seed):
 def test_noise_free_test_steps_end_the_revision_by_gradient_descent(seed):
     """One test step, noise-free: Y - (delta^2 / 2) dE/dY exactly (eq. 4
     without delta * U); the sample is then a function of the latent."""
-    model = tiny_coopnets(test_langevin_steps=1, test_noise_free_steps=1)
+    model = tiny_coopnets(test_revision_steps=1,
+                          test_noise_free_revision_steps=1)
     model.eval()
     noise = torch.randn(2, 8)
     first, second = (model.val_step(dict(inputs=dict(noise=noise)))
@@ -264,12 +314,12 @@ def test_noise_free_test_steps_end_the_revision_by_gradient_descent(seed):
     got = torch.stack([o.revised_img for o in first])
     torch.testing.assert_close(got, expected)
     # with noise (the default), two samplings of one latent differ
-    noisy = tiny_coopnets(test_langevin_steps=1)
+    noisy = tiny_coopnets(test_revision_steps=1)
     noisy.load_state_dict(model.state_dict())
     a, b = (noisy(dict(noise=noise))[0].revised_img for _ in range(2))
     assert not torch.equal(a, b)
-    with pytest.raises(ValueError, match='test_noise_free_steps'):
-        tiny_coopnets(test_noise_free_steps=-1)
+    with pytest.raises(ValueError, match='test_noise_free_revision_steps'):
+        tiny_coopnets(test_noise_free_revision_steps=-1)
 
 
 def test_ema_generator_is_sampled_when_configured(seed):
@@ -353,7 +403,7 @@ def test_channels_last_matches_the_default_layout():
 
 
 def test_sampling_uses_batch_statistics_and_leaves_running_averages(seed):
-    model = tiny_coopnets(test_langevin_steps=0)
+    model = tiny_coopnets(test_revision_steps=0)
     model.eval()
     before = {k: v.clone() for k, v in model.generator.state_dict().items()}
     noise = torch.randn(6, 8)

@@ -1,8 +1,13 @@
 """The Langevin sampler against the paper's equations (4) and (9)."""
+import inspect
+import re
+
 import pytest
 import torch
 
-from mmcoop.models import CoopDescriptor, CoopGenerator, LangevinSampler
+from mmcoop.models import (CoopDescriptor, CoopGenerator, CoopNets,
+                           DescriptorOnly, GeneratorABP, LangevinSampler,
+                           LatentInpaintor)
 from mmcoop.models import precision
 from mmcoop.models.coopnets.generator import neg_log_joint
 
@@ -65,6 +70,40 @@ def test_revision_noise_has_scale_delta(seed):
     y0 = torch.zeros(64, 3, 16, 16)
     y1, _ = sampler.revise(zero_f_descriptor(s), y0)
     assert y1.std().item() == pytest.approx(delta, rel=0.02)
+
+
+def test_noise_free_revision_steps_end_the_chain_without_noise(seed):
+    descriptor = small_descriptor()
+    y0 = torch.rand(2, 3, 16, 16) * 2 - 1
+    last_two_free = LangevinSampler(revision_steps=5, revision_step_size=0.01,
+                                    noise_free_revision_steps=2)
+    plain = LangevinSampler(revision_steps=5, revision_step_size=0.01)
+    torch.manual_seed(1)
+    y, stats = last_two_free.revise(descriptor, y0)
+    torch.manual_seed(1)
+    y3, first = plain.revise(descriptor, y0, steps=3)
+    expected, last = plain.revise(descriptor, y3, steps=2, noise=False)
+    assert torch.equal(y, expected)
+    torch.testing.assert_close(stats['drift'],
+                               (3 * first['drift'] + 2 * last['drift']) / 5)
+    # every step noise-free: gradient descent, the same from any RNG state
+    descent = LangevinSampler(revision_steps=5, revision_step_size=0.01,
+                              noise_free_revision_steps=5)
+    torch.manual_seed(2)
+    a = descent.revise(descriptor, y0)[0]
+    torch.manual_seed(3)
+    assert torch.equal(a, descent.revise(descriptor, y0)[0])
+    # a call's own count wins; at most the steps run are noise-free
+    torch.manual_seed(1)
+    a = last_two_free.revise(descriptor, y0, noise_free_steps=0)[0]
+    torch.manual_seed(1)
+    assert torch.equal(a, plain.revise(descriptor, y0)[0])
+    torch.manual_seed(2)
+    a = last_two_free.revise(descriptor, y0, steps=1)[0]
+    torch.manual_seed(3)
+    assert torch.equal(a, last_two_free.revise(descriptor, y0, steps=1)[0])
+    with pytest.raises(ValueError, match='cannot be larger'):
+        LangevinSampler(revision_steps=3, noise_free_revision_steps=4)
 
 
 def test_metropolis_acceptance_tends_to_one_as_delta_shrinks(seed):
@@ -206,3 +245,18 @@ def test_native_bfloat16_check_knows_devices_without_it():
     assert precision.resolve_autocast('auto', torch.device('meta')) is None
     assert precision.resolve_autocast('float16',
                                      torch.device('cpu')) == 'float16'
+
+
+def test_every_step_count_setting_speaks_the_samplers_vocabulary():
+    """Numbers of Langevin steps are named as LangevinSampler's docstring
+    says: [test_][noise_free_](revision|inference)_steps, wherever a model
+    or the sampler takes one (generator_steps counts G2 updates)."""
+    vocabulary = re.compile(
+        r'(test_)?(noise_free_)?(revision|inference)_steps')
+    for cls in (LangevinSampler, CoopNets, DescriptorOnly, GeneratorABP,
+                LatentInpaintor):
+        names = [name for name in inspect.signature(cls).parameters
+                 if 'steps' in name and name != 'generator_steps']
+        assert all(vocabulary.fullmatch(name) for name in names), (cls,
+                                                                   names)
+        assert all(name in LangevinSampler.__doc__ for name in names)

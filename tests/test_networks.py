@@ -75,6 +75,19 @@ def test_fc_outputs_are_summed_into_f():
     torch.testing.assert_close(descriptor(y), descriptor.fc(h).sum(1))
 
 
+def test_swish_descriptor_is_f_with_x_sigmoid_x_between_convolutions():
+    descriptor = CoopDescriptor(preset='cifar-32', activation='swish')
+    descriptor.init_weights()
+    y = torch.randn(2, 3, 32, 32)
+    h = y
+    convs = [m for m in descriptor.features if isinstance(m, torch.nn.Conv2d)]
+    for conv in convs:
+        h = conv(h)
+        h = h * torch.sigmoid(h)
+    expected = descriptor.fc(h.flatten(1)).sum(1)
+    torch.testing.assert_close(descriptor(y), expected)
+
+
 @pytest.mark.parametrize('preset, size', [('dcgan-64', 64), ('dcgan-32', 32),
                                           ('coopnets-64', 64),
                                           ('texture-224', 224)])
@@ -123,6 +136,8 @@ def test_generator_eq7_energies():
     (lambda: CoopGenerator(preset='dcgan-64', sigma=0), 'sigma'),
     (lambda: CoopDescriptor(preset='face-64', ref_sigma=-1), 'ref_sigma'),
     (lambda: CoopDescriptor(preset='nope'), 'Unknown descriptor preset'),
+    (lambda: CoopDescriptor(preset='face-64', activation='relu'),
+     'activation'),
 ])
 def test_bad_network_settings_fail_at_build(build, match):
     with pytest.raises(ValueError, match=match):

@@ -68,11 +68,47 @@ def spread_ratio(synthesized: Tensor, observed: Tensor) -> Tensor:
             observed.std(dim=0).mean().clamp_min(1e-12))
 
 
+@torch.no_grad()
+def high_frequency_ratio(synthesized: Tensor,
+                         observed: Tensor,
+                         band: float = 0.5) -> Tensor:
+    """Power of synthesized images at the highest spatial frequencies over
+    that of observed images.
+
+    The mean power of the images' 2-D Fourier coefficients whose frequency
+    (radially, in cycles per pixel) exceeds ``band`` times the Nyquist
+    frequency 0.5, synthesized divided by observed: about 1 when samples
+    carry the data's fine detail, above 1 when they carry speckle, below 1
+    when they are blurred.
+    """
+
+    def power(images: Tensor) -> Tensor:
+        height, width = images.shape[-2:]
+        fy = torch.fft.fftfreq(height, device=images.device)
+        fx = torch.fft.rfftfreq(width, device=images.device)
+        high = (fy[:, None]**2 + fx[None, :]**2).sqrt() > band * 0.5
+        spectrum = torch.fft.rfft2(images.float())
+        return spectrum.abs().pow(2)[..., high].mean()
+
+    return power(synthesized) / power(observed).clamp_min(1e-12)
+
+
+def check_penalty(value: float) -> float:
+    """Raise a SettingError unless ``value``, a penalty weight, is a
+    number >= 0; return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not value >= 0:
+        raise SettingError(f'energy_magnitude_penalty must be a number >= 0, '
+                           f'got {value!r}.')
+    return float(value)
+
+
 def descriptor_update(descriptor: nn.Module,
                       observed: Tensor,
                       synthesized: Tensor,
                       optim: OptimWrapper,
-                      autocast: Optional[str] = None) -> Dict[str, Tensor]:
+                      autocast: Optional[str] = None,
+                      magnitude_penalty: float = 0.0) -> Dict[str, Tensor]:
     """Step D2: theta += lr * L'_p(theta) of eq. (5).
 
     Minimises mean f(Y_syn) - mean f(Y_obs), whose gradient is minus
@@ -81,6 +117,10 @@ def descriptor_update(descriptor: nn.Module,
     processes). ``autocast`` (a :mod:`~mmcoop.models.precision` setting)
     runs that forward pass, and so its backward, in reduced precision; f,
     the loss and the parameters' gradients stay float32.
+    ``magnitude_penalty`` alpha adds alpha * mean(f(Y)^2) over observed and
+    synthesized images to the minimised loss (the energy-magnitude
+    regulariser of Du and Mordatch 2019, IGEBM), which keeps f from growing
+    without bound; the logged ``loss_descriptor`` stays eq. (5)'s.
     """
     with optim.optim_context(descriptor):
         with autocast_context(autocast, observed.device):
@@ -88,7 +128,8 @@ def descriptor_update(descriptor: nn.Module,
         f = f.float()
         f_obs, f_syn = f[:observed.shape[0]], f[observed.shape[0]:]
         loss = f_syn.mean() - f_obs.mean()
-        optim.update_params(loss)
+        optim.update_params(loss + magnitude_penalty * f.pow(2).mean()
+                            if magnitude_penalty else loss)
     return dict(
         loss_descriptor=loss.detach(),
         f_observed=f_obs.detach().mean(),

@@ -11,7 +11,8 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..generated_samples import pack_generated
-from ..learning_steps import (descriptor_update, generator_update,
+from ..learning_steps import (check_penalty, descriptor_update,
+                              generator_update, high_frequency_ratio,
                               spread_ratio, training_batch, unwrap,
                               update_ema)
 from ..precision import check_autocast
@@ -60,12 +61,13 @@ class CoopNets(BaseGAN):
         num_synthesized (int, optional): n~, the number of parallel chains
             per iteration; defaults to the observed batch size.
         generator_noise (bool): Add eps ~ N(0, sigma^2) to Y_hat in G0.
-        test_langevin_steps (int, optional): Langevin steps applied to
-            generator samples at test time; defaults to l_p.
-        test_noise_free_steps (int): How many of the test-time steps, the
-            last ones, leave out the Langevin noise delta * U of eq. (4)
-            (gradient descent on the energy), so that samples do not carry
-            the chains' last noise. Training is unaffected.
+        test_revision_steps (int, optional): Revision steps (eq. 4) applied
+            to generator samples at test time; defaults to l_p.
+        test_noise_free_revision_steps (int): How many of the test-time
+            revision steps, the last ones, leave out the Langevin noise
+            delta * U of eq. (4) (gradient descent on the energy), so that
+            samples do not carry the chains' last noise. Training is
+            unaffected.
         sample_type (str): What sampling returns as ``fake_img`` by default:
             'revised' (descriptor-revised, the paper's samples) or
             'generator' (g(X) directly). Per call, ``inputs['sample_type']``
@@ -91,6 +93,9 @@ class CoopNets(BaseGAN):
             sets that of the Langevin steps. f is then computed in that
             precision too, so the logged f and loss values carry its ~3
             significant digits.
+        energy_magnitude_penalty (float): alpha of the regulariser
+            alpha * mean(f(Y)^2) added to Step D2's loss (IGEBM's, beside or
+            instead of weight decay); 0 (default): eq. (5) alone.
     """
 
     #: what DivergenceGuardHook watches: both losses, the energies of
@@ -108,14 +113,15 @@ class CoopNets(BaseGAN):
                  generator_steps: int = 1,
                  num_synthesized: Optional[int] = None,
                  generator_noise: bool = False,
-                 test_langevin_steps: Optional[int] = None,
-                 test_noise_free_steps: int = 0,
+                 test_revision_steps: Optional[int] = None,
+                 test_noise_free_revision_steps: int = 0,
                  sample_type: str = 'revised',
                  ema_config: Optional[dict] = None,
                  descriptor_ema_config: Optional[dict] = None,
                  batch_norm: str = 'batch',
                  channels_last: bool = False,
                  descriptor_autocast: Optional[str] = None,
+                 energy_magnitude_penalty: float = 0.0,
                  init_cfg: Optional[dict] = None):
         super().__init__(
             generator=generator,
@@ -135,15 +141,17 @@ class CoopNets(BaseGAN):
                 'the same image size.')
         self.num_synthesized = num_synthesized
         self.generator_noise = generator_noise
-        self.test_langevin_steps = (self.sampler.revision_steps
-                                    if test_langevin_steps is None else
-                                    test_langevin_steps)
-        self.test_noise_free_steps = check_step_count(
-            'test_noise_free_steps', test_noise_free_steps)
+        self.test_revision_steps = check_step_count(
+            'test_revision_steps', self.sampler.revision_steps
+            if test_revision_steps is None else test_revision_steps)
+        self.test_noise_free_revision_steps = check_step_count(
+            'test_noise_free_revision_steps', test_noise_free_revision_steps)
         self.sample_type = check_sample_type(sample_type)
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.channels_last = channels_last
         self.descriptor_autocast = check_autocast(descriptor_autocast)
+        self.energy_magnitude_penalty = check_penalty(
+            energy_magnitude_penalty)
         if channels_last:
             for network in (self.descriptor, self.generator):
                 network.to(memory_format=torch.channels_last)
@@ -193,6 +201,9 @@ class CoopNets(BaseGAN):
         log_vars['langevin_drift'] = revision_stats['drift']
         if min(num, observed.shape[0]) > 1:  # a spread needs two images
             log_vars['spread_ratio'] = spread_ratio(y_tilde, observed)
+        # what the student is taught, and what it makes, against the data
+        log_vars['hf_ratio_revised'] = high_frequency_ratio(y_tilde, observed)
+        log_vars['hf_ratio_generator'] = high_frequency_ratio(y_hat, observed)
         if 'acceptance' in revision_stats:
             log_vars['langevin_acceptance'] = revision_stats['acceptance']
         if 'drift' in inference_stats:
@@ -227,7 +238,8 @@ class CoopNets(BaseGAN):
                                   optim: OptimWrapper) -> Dict[str, Tensor]:
         """D2: theta += lr * L'_p(theta) of eq. (5), Y_tilde as synthesized."""
         return descriptor_update(self.descriptor, observed, y_tilde, optim,
-                                 self.descriptor_autocast)
+                                 self.descriptor_autocast,
+                                 self.energy_magnitude_penalty)
 
     def step_g2_update_generator(self,
                                  x: Tensor,
@@ -253,7 +265,7 @@ class CoopNets(BaseGAN):
         ``inputs`` is a latent tensor or a dict as for mmagic GANs
         (``noise``, ``num_batches``, ``sample_model`` 'orig' or 'ema'), plus
         optionally ``sample_type`` ('revised' or 'generator') and
-        ``langevin_steps``. Each returned :class:`DataSample` holds
+        ``revision_steps``. Each returned :class:`DataSample` holds
         ``fake_img`` (the selected output, 0-255 like mmagic's GANs),
         ``gen_img`` (g(X)), ``revised_img`` (after Langevin, when run) and
         ``noise``.
@@ -266,7 +278,7 @@ class CoopNets(BaseGAN):
                                "'ema'; run the two separately.")
         sample_type = check_sample_type(
             inputs.get('sample_type', self.sample_type))
-        steps = inputs.get('langevin_steps', self.test_langevin_steps)
+        steps = inputs.get('revision_steps', self.test_revision_steps)
         noise = self.noise_fn(
             inputs.get('noise', None),
             num_batches=get_valid_num_batches(inputs, data_samples))
@@ -280,11 +292,9 @@ class CoopNets(BaseGAN):
             gen_img = generator(noise)
         outputs = dict(gen_img=gen_img, fake_img=gen_img)
         if sample_type == 'revised':
-            noise_free = min(self.test_noise_free_steps, steps)
-            revised = self.sampler.revise(descriptor, gen_img,
-                                          steps - noise_free)[0]
-            revised = self.sampler.revise(descriptor, revised, noise_free,
-                                          noise=False)[0]
+            revised = self.sampler.revise(
+                descriptor, gen_img, steps,
+                noise_free_steps=self.test_noise_free_revision_steps)[0]
             outputs['revised_img'] = outputs['fake_img'] = revised
 
         return pack_generated(

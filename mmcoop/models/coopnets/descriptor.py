@@ -43,10 +43,10 @@ class CoopDescriptor(BaseModule):
     The model is p(Y; theta) = exp[f(Y; theta)] p0(Y) / Z(theta), with the
     reference p0 a Gaussian white noise N(0, s^2 I) or uniform. Its energy is
     E(Y; theta) = ||Y||^2 / (2 s^2) - f(Y; theta) (Gaussian) or -f(Y; theta)
-    (uniform). f is a stack of convolutions with leaky ReLU and no batch
-    normalisation, ending in a fully connected layer whose outputs are summed,
-    or (texture setting, ``fc_out=None``) in a convolution whose whole map is
-    summed.
+    (uniform). f is a stack of convolutions with leaky ReLU (or Swish) and no
+    batch normalisation, ending in a fully connected layer whose outputs are
+    summed, or (texture setting, ``fc_out=None``) in a convolution whose
+    whole map is summed.
 
     Args:
         preset (str, optional): One of :data:`DESCRIPTOR_PRESETS` supplying
@@ -64,6 +64,9 @@ class CoopDescriptor(BaseModule):
             deviation. Defaults to 0.016 (official code).
         reference (str): 'gaussian' or 'uniform'.
         negative_slope (float): Leaky ReLU slope. Defaults to 0.2.
+        activation (str): 'leaky_relu' (the paper's) or 'swish'
+            (x * sigmoid(x), smooth, so the energy's gradient, which drives
+            the Langevin revision, is continuous in Y).
         init_std (float): Std of the N(0, std) weight initialisation.
             Defaults to 0.01 (official code); biases start at 0.
     """
@@ -77,6 +80,7 @@ class CoopDescriptor(BaseModule):
                  ref_sigma: float = 0.016,
                  reference: str = 'gaussian',
                  negative_slope: float = 0.2,
+                 activation: str = 'leaky_relu',
                  init_std: float = 0.01,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
@@ -91,6 +95,9 @@ class CoopDescriptor(BaseModule):
         if reference not in ('gaussian', 'uniform'):
             raise SettingError(f"reference must be 'gaussian' or 'uniform', "
                                f'got {reference!r}.')
+        if activation not in ('leaky_relu', 'swish'):
+            raise SettingError(f"activation must be 'leaky_relu' or 'swish', "
+                               f'got {activation!r}.')
         if ref_sigma <= 0:
             raise SettingError(f'ref_sigma (s) must be positive, got '
                                f'{ref_sigma}.')
@@ -108,7 +115,9 @@ class CoopDescriptor(BaseModule):
             size = (size + 2 * padding - kernel) // stride + 1
             last_map = fc_out is None and i == len(layers) - 1
             if not last_map:
-                convs.append(nn.LeakyReLU(negative_slope))
+                convs.append(
+                    nn.LeakyReLU(negative_slope) if activation ==
+                    'leaky_relu' else nn.SiLU())
             channels = out_channels
         self.features = nn.Sequential(*convs)
         self.fc = (nn.Linear(channels * size * size, fc_out)

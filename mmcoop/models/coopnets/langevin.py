@@ -47,11 +47,26 @@ class LangevinSampler:
     (MALA) accepts each proposal with probability
     min(1, exp(E(x) - E(x') + log q(x | x') - log q(x' | x))).
 
+    Step counts have one vocabulary throughout mmcoop: ``revision_steps``
+    counts descriptor Langevin steps (eq. 4; l_p in training, the
+    refinement of a completion in :class:`LatentInpaintor`),
+    ``inference_steps`` latent Langevin steps (eq. 9; l_q). A model's
+    test-time counts add ``test_`` (``test_revision_steps``: the steps that
+    revise samples), and ``noise_free_`` counts those of them, the last
+    ones, that leave out delta * U (``noise_free_revision_steps`` of the
+    sampler, ``test_noise_free_revision_steps`` of a model). A sampling request
+    (``inputs['revision_steps']``) and the tools (``--revision-steps``) use
+    the same words.
+
     Args:
         revision_steps (int): l_p, descriptor Langevin steps per iteration.
         revision_step_size (float): delta of eq. (4).
         revision_noise (bool): Add delta * U in eq. (4) (False gives gradient
             descent on the energy, as some ports do late in training).
+        noise_free_revision_steps (int): How many of the l_p revision steps,
+            the last ones, leave out delta * U, so that the revised images
+            (Y_tilde, which the generator learns to reproduce) do not carry
+            the chains' last noise. 0 (default): all steps as eq. (4).
         clamp (tuple, optional): (low, high) to clamp Y to after every
             revision step, e.g. (-1, 1). None: no clamp.
         inference_steps (int): l_q, latent inference steps (Step G1; 0 keeps
@@ -75,6 +90,7 @@ class LangevinSampler:
                  revision_steps: int = 10,
                  revision_step_size: float = 0.002,
                  revision_noise: bool = True,
+                 noise_free_revision_steps: int = 0,
                  clamp: Optional[Sequence[float]] = None,
                  inference_steps: int = 0,
                  inference_step_size: float = 0.1,
@@ -82,8 +98,15 @@ class LangevinSampler:
                  metropolis: bool = False,
                  autocast: Optional[str] = None):
         for name, value in (('revision_steps', revision_steps),
+                            ('noise_free_revision_steps',
+                             noise_free_revision_steps),
                             ('inference_steps', inference_steps)):
             check_step_count(name, value)
+        if noise_free_revision_steps > revision_steps:
+            raise SettingError(
+                f'noise_free_revision_steps ({noise_free_revision_steps}) '
+                f'counts some of the revision_steps ({revision_steps}): it '
+                'cannot be larger.')
         for name, value in (('revision_step_size', revision_step_size),
                             ('inference_step_size', inference_step_size)):
             if not value > 0:
@@ -94,6 +117,7 @@ class LangevinSampler:
         self.revision_steps = int(revision_steps)
         self.revision_step_size = float(revision_step_size)
         self.revision_noise = revision_noise
+        self.noise_free_revision_steps = int(noise_free_revision_steps)
         self.autocast = check_autocast(autocast)
         self.clamp = tuple(clamp) if clamp is not None else None
         self.inference_steps = int(inference_steps)
@@ -179,9 +203,11 @@ class LangevinSampler:
                y: Tensor,
                steps: Optional[int] = None,
                frozen: Optional[Tensor] = None,
-               noise: Optional[bool] = None
+               noise: Optional[bool] = None,
+               noise_free_steps: Optional[int] = None
                ) -> Tuple[Tensor, Dict[str, Tensor]]:
-        """Step D1: l_p revision steps of eq. (4) under the descriptor.
+        """Step D1: l_p revision steps of eq. (4) under the descriptor,
+        the last ``noise_free_steps`` of them without delta * U.
 
         Args:
             descriptor: A :class:`CoopDescriptor` (its ``energy``).
@@ -190,11 +216,26 @@ class LangevinSampler:
             frozen (Tensor, optional): 1 on pixels held fixed (the observed
                 pixels when refining a completion), 0 on revised ones.
             noise (bool, optional): Overrides ``revision_noise``.
+            noise_free_steps (int, optional): Overrides
+                ``noise_free_revision_steps``; at most ``steps`` are.
         """
         steps = self.revision_steps if steps is None else steps
         noise = self.revision_noise if noise is None else noise
-        return self.run(descriptor.energy, y, steps, self.revision_step_size,
-                        noise, self.clamp, frozen)
+        noise_free = min(steps, self.noise_free_revision_steps
+                         if noise_free_steps is None else noise_free_steps)
+        y, stats = self.run(descriptor.energy, y, steps - noise_free,
+                            self.revision_step_size, noise, self.clamp,
+                            frozen)
+        if not noise_free:
+            return y, stats
+        y, last = self.run(descriptor.energy, y, noise_free,
+                           self.revision_step_size, False, self.clamp, frozen)
+        # statistics are means over steps: weigh each part by its steps
+        return y, {
+            key: (stats.get(key, 0) * (steps - noise_free) +
+                  value * noise_free) / steps
+            for key, value in last.items()
+        }
 
     def infer_latent(self,
                      generator,

@@ -9,9 +9,10 @@ from torch import Tensor
 from mmagic.models.utils import get_valid_num_batches
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from ..coopnets.langevin import check_step_count
 from ..generated_samples import pack_generated
-from ..learning_steps import (descriptor_update, spread_ratio,
-                              training_batch, unwrap)
+from ..learning_steps import (check_penalty, descriptor_update,
+                              spread_ratio, training_batch, unwrap)
 from ..persistent_bank import PersistentBank
 from ..precision import check_autocast
 from ...utils.errors import SettingError
@@ -37,7 +38,7 @@ class DescriptorOnly(BaseModel):
     :class:`PersistentBank`, so checkpoints carry them and ``--resume``
     continues them. Sampling (sample grids, FID) continues copies of the
     chains, cycling through them from a random one, for
-    ``test_langevin_steps`` more steps; the chains themselves are left as
+    ``test_revision_steps`` more steps; the chains themselves are left as
     they are. A model that has not trained yet samples from fresh noise.
 
     Args:
@@ -48,10 +49,11 @@ class DescriptorOnly(BaseModel):
         num_chains (int, optional): n~, the number of persistent chains;
             defaults to the batch size of the first iteration.
         chain_init (str): 'noise' or 'data'.
-        test_langevin_steps (int, optional): Langevin steps applied to the
-            chains' copies when sampling; defaults to l_p.
+        test_revision_steps (int, optional): Revision steps (eq. 4) applied
+            to the chains' copies when sampling; defaults to l_p.
         descriptor_autocast (str, optional): Precision of the descriptor's
             forward and backward pass in Step D2, as in :class:`CoopNets`.
+        energy_magnitude_penalty (float): As in :class:`CoopNets`.
     """
 
     #: what DivergenceGuardHook watches: the loss, the energies of observed
@@ -66,8 +68,9 @@ class DescriptorOnly(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  num_chains: Optional[int] = None,
                  chain_init: str = 'noise',
-                 test_langevin_steps: Optional[int] = None,
+                 test_revision_steps: Optional[int] = None,
                  descriptor_autocast: Optional[str] = None,
+                 energy_magnitude_penalty: float = 0.0,
                  init_cfg: Optional[dict] = None):
         super().__init__(
             data_preprocessor=MODELS.build(
@@ -86,9 +89,11 @@ class DescriptorOnly(BaseModel):
         self.num_chains = num_chains
         self.chain_init = chain_init
         self.descriptor_autocast = check_autocast(descriptor_autocast)
-        self.test_langevin_steps = (self.sampler.revision_steps
-                                    if test_langevin_steps is None else
-                                    test_langevin_steps)
+        self.energy_magnitude_penalty = check_penalty(
+            energy_magnitude_penalty)
+        self.test_revision_steps = check_step_count(
+            'test_revision_steps', self.sampler.revision_steps
+            if test_revision_steps is None else test_revision_steps)
         self.image_shape = (self.descriptor.in_channels,
                             self.descriptor.image_size,
                             self.descriptor.image_size)
@@ -122,7 +127,8 @@ class DescriptorOnly(BaseModel):
             descriptor, observed)
         log_vars = descriptor_update(self.descriptor, observed, chains,
                                      optim_wrapper['descriptor'],
-                                     self.descriptor_autocast)
+                                     self.descriptor_autocast,
+                                     self.energy_magnitude_penalty)
         log_vars['langevin_drift'] = revision_stats['drift']
         if min(chains.shape[0], observed.shape[0]) > 1:
             log_vars['spread_ratio'] = spread_ratio(chains, observed)
@@ -147,7 +153,7 @@ class DescriptorOnly(BaseModel):
         """Sample images: copies of the chains, run further.
 
         ``inputs`` is a dict as for mmagic GANs (``num_batches``), plus
-        optionally ``langevin_steps``. Each returned :class:`DataSample`
+        optionally ``revision_steps``. Each returned :class:`DataSample`
         holds ``fake_img`` (0-255 like mmagic's GANs).
         """
         if not isinstance(inputs, dict):
@@ -155,7 +161,7 @@ class DescriptorOnly(BaseModel):
                 'DescriptorOnly samples from its persistent chains and takes '
                 'no latent input; pass dict(num_batches=N).')
         num = get_valid_num_batches(inputs, data_samples)
-        steps = inputs.get('langevin_steps', self.test_langevin_steps)
+        steps = inputs.get('revision_steps', self.test_revision_steps)
         if self.chains.num_known():
             offset = int(torch.randint(len(self.chains), ()))
             index = (torch.arange(num) + offset) % len(self.chains)
