@@ -146,7 +146,7 @@ def test_test_tool_completes_occluded_faces(celeba_root, trained, tmp_path):
                    str(tmp_path), '--out', str(tmp_path / 'metrics.json'),
                    '--cfg-options', *tiny_completion_options(celeba_root),
                    'model.sampler.inference_steps=3', 'model.restarts=2',
-                   'model.refine_steps=2')
+                   'model.sampler.revision_steps=2')
     metrics = json.load(open(tmp_path / 'metrics.json'))
     assert set(metrics) == {'hole/MAE', 'hole/MaskedPSNR', 'image/PSNR',
                             'image/SSIM'}
@@ -184,13 +184,15 @@ def test_completion_benchmark_writes_table_and_figures(celeba_root, trained,
         '--cfg-options',
         'model.sampler.inference_steps=2', 'test_dataloader.num_workers=0',
         '--method', 'CoopNets', COMPLETION, str(trained / 'iter_2.pth'),
-        str(checkpoint), 'model.refine_steps=1', '--method', 'Telea', TELEA
+        str(checkpoint), 'model.sampler.revision_steps=1', '--method',
+        'Telea', TELEA
     ]
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
                             timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     assert '[6/6] Telea M40' in result.stdout
-    assert 'model.refine_steps=1' in result.stdout  # CoopNets' own option
+    # CoopNets' own option
+    assert 'model.sampler.revision_steps=1' in result.stdout
     table = open(tmp_path / 'table.md').read().splitlines()
     assert table[0] == ('| method | checkpoints | error M30 | error M40 | '
                         'PSNR M30 | PSNR M40 |')
@@ -216,7 +218,7 @@ def test_sample_and_interpolation_tools_write_grids(trained, tmp_path):
     if not osp.isfile(checkpoint):
         pytest.skip('needs the training run above')
     out = run_tool('sample.py', CONFIG, str(checkpoint), '--num', '5',
-                   '--batch-size', '3', '--langevin-steps', '1', '--nrow',
+                   '--batch-size', '3', '--revision-steps', '1', '--nrow',
                    '4', '--grid', str(tmp_path / 'grid.png'), '--out-dir',
                    str(tmp_path / 'files'))
     assert 'wrote 5 revised samples' in out
@@ -224,7 +226,7 @@ def test_sample_and_interpolation_tools_write_grids(trained, tmp_path):
     # 4 per row, 2 rows of 64x64 with 2-pixel padding
     assert cv2.imread(str(tmp_path / 'grid.png')).shape == (134, 266, 3)
     run_tool('interpolate.py', CONFIG, str(checkpoint), '--rows', '2',
-             '--steps', '3', '--langevin-steps', '1', '--out',
+             '--steps', '3', '--revision-steps', '1', '--out',
              str(tmp_path / 'interp.png'))
     assert cv2.imread(str(tmp_path / 'interp.png')).shape == (134, 200, 3)
 
@@ -238,3 +240,61 @@ def test_interpolation_latents_run_from_start_to_end():
     torch.testing.assert_close(latents[:, 0], start)
     torch.testing.assert_close(latents[:, 2], end)
     torch.testing.assert_close(latents[:, 1], (start + end) / 2)
+
+
+DEMO = osp.join(REPO, 'configs', 'coopnets',
+                'coopnets-demo_1xb32-500iters_gravel-64x64.py')
+
+
+def test_texture_picture_shows_the_training_image_beside_samples(tmp_path):
+    import cv2
+    import torch
+    from mmengine.config import Config
+
+    from mmagic.registry import MODELS
+    from mmcoop.apis import labelled
+    from mmcoop.datasets.embedded_image_dataset import load_skimage_image
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(DEMO).model)
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=7)),
+               tmp_path / 'iter_7.pth')
+    out = run_tool('beside_training_image.py', DEMO,
+                   str(tmp_path / 'iter_7.pth'), '--num', '6', '--nrow', '3',
+                   '--out', str(tmp_path / 'picture.png'))
+    assert 'skimage.data.gravel beside 6 samples after 7 iterations' in out
+    picture = cv2.imread(str(tmp_path / 'picture.png'))
+    gravel = cv2.resize(load_skimage_image('gravel'), (256, 256),
+                        interpolation=cv2.INTER_AREA)
+    # label band, then the training image at its training scale
+    assert picture.shape[0] == 28 + 256
+    assert np.array_equal(picture[28:, :256], gravel)
+    # 8 pixels right of the labelled image: 2 rows of 3 samples, 64x64
+    # with 2-pixel padding
+    grid_left = labelled(gravel, 'training image: skimage.data.gravel',
+                         256).shape[1] + 8
+    tiles = [picture[30 + r * 66:94 + r * 66,
+                     grid_left + 2 + c * 66:grid_left + 66 + c * 66]
+             for r in range(2) for c in range(3)]
+    assert np.all(picture[28:, grid_left - 8:grid_left] == 255)
+    assert all(t.shape == (64, 64, 3) for t in tiles)
+    assert not np.all(tiles[0] == 255)  # a sample, not padding
+    assert not np.array_equal(tiles[0], tiles[1])  # samples differ
+
+
+def test_texture_picture_refuses_many_image_configs(celeba_root, trained,
+                                                    tmp_path):
+    checkpoint = trained / 'iter_4.pth'
+    if not osp.isfile(checkpoint):
+        pytest.skip('needs the training run above')
+    cmd = [
+        sys.executable,
+        osp.join(REPO, 'tools', 'beside_training_image.py'), CONFIG,
+        str(checkpoint), '--out',
+        str(tmp_path / 'p.png'), '--cfg-options',
+        f'train_dataloader.dataset.data_root={celeba_root}'
+    ]
+    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert 'trains on 4800 images' in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert not osp.exists(tmp_path / 'p.png')

@@ -1,10 +1,6 @@
-"""Load a trained model from a config and checkpoint; save image grids."""
-import os
-import os.path as osp
-from typing import Optional, Sequence, Union
+"""Load a trained model from a config and checkpoint."""
+from typing import Optional, Union
 
-import cv2
-import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -34,28 +30,3 @@ def init_model(config: Union[str, Config],
     load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     return model.to(device).eval()
-
-
-def to_uint8(images: Sequence[torch.Tensor]) -> np.ndarray:
-    """(N, C, H, W) 0-255 images (as mmagic's samples are) to uint8 NHWC."""
-    stacked = torch.stack([img.detach().float().cpu() for img in images])
-    return stacked.round().clamp(0, 255).to(torch.uint8).permute(
-        0, 2, 3, 1).numpy()
-
-
-def save_grid(images: np.ndarray, path: str, nrow: int,
-              padding: int = 2) -> None:
-    """Write uint8 NHWC images (mmagic's channel order, BGR) as a grid of
-    ``nrow`` images per row, white padding between them."""
-    num, height, width, channels = images.shape
-    rows = -(-num // nrow)
-    grid = np.full((rows * (height + padding) + padding,
-                    nrow * (width + padding) + padding, channels), 255,
-                   np.uint8)
-    for index, image in enumerate(images):
-        top = padding + (index // nrow) * (height + padding)
-        left = padding + (index % nrow) * (width + padding)
-        grid[top:top + height, left:left + width] = image
-    if osp.dirname(path):
-        os.makedirs(osp.dirname(path), exist_ok=True)
-    cv2.imwrite(path, grid)
