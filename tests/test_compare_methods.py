@@ -87,8 +87,9 @@ def test_seeds_side_by_side_mean_std_verdicts_and_skipping(celeba_root,
     verdicts = [line for line in markdown.splitlines()
                 if line.startswith('- CoopNets vs DCGAN-EMA: FID ')]
     assert len(verdicts) == 1
-    assert re.search(r'(ahead|behind|within noise); KID x 1000 ',
-                     verdicts[0])
+    assert re.search(r'(ahead|behind|within noise), paired by seed [+-]'
+                     r'[0-9.]+ ± [0-9.]+: (ahead|behind|within noise); '
+                     r'KID x 1000 ', verdicts[0])
     # the DCGAN-EMA checkpoints hold the generator's average
     state = torch.load(runs['DCGAN-EMA', 0]['checkpoint'],
                        map_location='cpu')['state_dict']
@@ -111,9 +112,10 @@ def test_seeds_side_by_side_mean_std_verdicts_and_skipping(celeba_root,
     abp = [r for r in table['runs'] if r['method'] == 'GeneratorABP'][0]
     checkpoint = torch.load(abp['checkpoint'], map_location='cpu')
     assert int(checkpoint['state_dict']['latents.known'].sum()) == 8
-    montage = cv2.imread(str(out_dir / 'montage.png'))
-    assert montage.shape[1] > 3 * cv2.imread(
-        str(out_dir / 'GeneratorABP' / 'seed0' / 'grid.png')).shape[1]
+    # one labelled row of 8 samples per method, one below another
+    montage = cv2.imread(str(out_dir / 'montage.jpg'))
+    grid = cv2.imread(str(out_dir / 'GeneratorABP' / 'seed0' / 'grid.png'))
+    assert montage.shape[:2] == (3 * (28 + 2 + 66) + 2 * 8, grid.shape[1])
 
     # --report rewrites the table of the finished runs, running nothing
     (out_dir / 'table.md').unlink()
@@ -271,3 +273,27 @@ def test_a_trained_run_is_scored_without_training_it_again(tmp_path,
     (tmp_path / 'iter_5.pth').write_bytes(b'')
     assert compare_methods.finished_training(counted,
                                              str(tmp_path)) is not None
+
+
+def test_verdicts_unpaired_and_paired_by_seed_on_known_values():
+    """Seeds that move both methods alike: unpaired the difference drowns
+    in the seed spread, paired by seed it stands out."""
+    sys.path.insert(0, osp.join(REPO, 'tools', 'benchmarks'))
+    import compare_methods
+    results = [
+        dict(method=name, seed=seed, diverged_at=None, fid=fid)
+        for name, fids in (('CoopNets', (10.0, 20.0, 30.0)),
+                           ('DCGAN', (5.0, 15.0, 26.0)))
+        for seed, fid in enumerate(fids)
+    ] + [dict(method='G', seed=0, diverged_at=None, fid=60.0)]
+    rows = compare_methods.summary(results)
+    line = compare_methods.verdict(rows['CoopNets'], rows['DCGAN'])
+    # unpaired: 4.7 ± sqrt(10^2/3 + 10.5^2/3) = 8.4; paired: differences
+    # 5, 5, 4: mean 4.7, std 0.58, standard error 0.33
+    assert line == ('CoopNets vs DCGAN: FID 20.0 vs 15.3, difference +4.7 '
+                    '± 8.4: within noise, paired by seed +4.7 ± 0.3: '
+                    'behind')
+    one_seed = compare_methods.verdict(rows['CoopNets'], rows['G'])
+    assert 'paired' not in one_seed
+    assert 'difference -40.0 ± 11.5: ahead' in one_seed
+    assert "G has one seed; its spread is taken as the other's" in one_seed

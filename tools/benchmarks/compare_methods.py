@@ -24,7 +24,7 @@ seeds, or methods at fewer seeds. The table covers every finished run in
 the folder; ``--report`` writes it without running anything. Each step is a standard tool run (``tools/train.py``,
 ``tools/test.py``, ``tools/sample.py``) whose command is printed. A run that
 ``DivergenceGuardHook`` stops is scored from its last good checkpoint and
-flagged. Writes ``table.md``, ``table.json`` and ``montage.png`` (8
+flagged. Writes ``table.md``, ``table.json`` and ``montage.jpg`` (8
 samples of each method's median-FID seed).
 
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
@@ -59,7 +59,7 @@ import numpy as np
 
 from config_overrides import REPO, applies_to, load_config
 
-from mmcoop.apis import save_grid
+from mmcoop.apis import labelled, one_below_another, save_grid
 from mmcoop.engine import read_divergence
 from mmcoop.utils import pointed_checkpoint
 
@@ -496,12 +496,28 @@ def summary(results):
                    diverged={r['seed']: r['diverged_at'] for r in runs
                              if r['diverged_at'] is not None})
         for key, *_ in METRICS:
-            values = [r.get(key) for r in runs if r.get(key) is not None]
-            if values:
-                mean, std = spread(values)
-                row[key] = dict(mean=mean, std=std, values=values)
+            by_seed = {r['seed']: r[key] for r in runs
+                       if r.get(key) is not None}
+            if by_seed:
+                mean, std = spread(list(by_seed.values()))
+                row[key] = dict(mean=mean, std=std,
+                                values=list(by_seed.values()),
+                                by_seed=by_seed)
         rows[name] = row
     return rows
+
+
+def judged(difference, noise, lower_better):
+    """'ahead' / 'behind' where |difference| exceeds twice ``noise``,
+    else 'within noise'."""
+    if abs(difference) <= 2 * noise:
+        return 'within noise'
+    better = difference < 0 if lower_better else difference > 0
+    return 'ahead' if better else 'behind'
+
+
+def signed(fmt, value):
+    return ('+' if value >= 0 else '') + fmt.format(value)
 
 
 def verdict(reference, other):
@@ -509,7 +525,12 @@ def verdict(reference, other):
     means, its standard deviation over seeds, ahead/behind/within noise.
 
     The std of the difference of two means is sqrt(s1^2/n1 + s2^2/n2); a
-    method with one seed borrows the other's per-seed std (said so)."""
+    method with one seed borrows the other's per-seed std (said so). Where
+    both methods ran at two or more of the same seeds, the per-seed
+    differences follow, paired by seed: their mean ± its standard error
+    (std / sqrt(n)), judged alike. Unpaired is the headline: pairing
+    only removes noise where a seed's runs share conditions (data order;
+    for runs side by side, the machine)."""
     parts, notes = [], []
     for key, heading, fmt, lower_better in METRICS:
         if lower_better is None or key not in reference or key not in other:
@@ -525,14 +546,19 @@ def verdict(reference, other):
         s_b = b['std'] if n_b > 1 else a['std']
         difference = a['mean'] - b['mean']
         noise = (s_a**2 / n_a + s_b**2 / n_b)**0.5
-        better = difference < 0 if lower_better else difference > 0
-        word = ('within noise' if abs(difference) <= 2 * noise else
-                'ahead' if better else 'behind')
-        parts.append(f'{heading} ' + fmt.format(a['mean']) + ' vs ' +
-                     fmt.format(b['mean']) + ', difference ' +
-                     ('+' if difference >= 0 else '') +
-                     fmt.format(difference) + ' ± ' + fmt.format(noise) +
-                     f': {word}')
+        part = (f'{heading} ' + fmt.format(a['mean']) + ' vs ' +
+                fmt.format(b['mean']) + ', difference ' +
+                signed(fmt, difference) + ' ± ' + fmt.format(noise) +
+                f': {judged(difference, noise, lower_better)}')
+        seeds = sorted(set(a['by_seed']) & set(b['by_seed']))
+        if len(seeds) > 1:
+            mean, std = spread([a['by_seed'][s] - b['by_seed'][s]
+                                for s in seeds])
+            error = std / len(seeds)**0.5
+            part += (', paired by seed ' + signed(fmt, mean) + ' ± ' +
+                     fmt.format(error) +
+                     f': {judged(mean, error, lower_better)}')
+        parts.append(part)
     for row in (reference, other):
         if len(row['seeds']) == 1:
             notes.append(f"{row['method']} has one seed; its spread is "
@@ -598,41 +624,26 @@ def markdown(rows, sources, real_ssim, settings, machines=None):
     names = list(rows)
     if len(names) > 1:
         lines += ['', 'Verdicts (difference of the means ± its std over '
-                  'seeds; ahead / behind beyond twice that):', '']
+                  'seeds; where both ran the same seeds, the per-seed '
+                  'differences paired by seed ± their standard error; ahead '
+                  '/ behind beyond twice that):', '']
         lines += [f'- {verdict(rows[names[0]], rows[n])}' for n in names[1:]]
     return '\n'.join(lines) + '\n'
 
 
-def labelled(grid, label, width):
-    """The grid under a white band with the method's name."""
-    band = np.full((28, width, 3), 255, np.uint8)
-    cv2.putText(band, label, (4, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
-                (0, 0, 0), 1, cv2.LINE_AA)
-    padded = np.full((grid.shape[0], width, 3), 255, np.uint8)
-    padded[:, :grid.shape[1]] = grid
-    return np.concatenate([band, padded])
-
-
-#: rows of each method's 8-wide sample grid that montage.png shows
+#: rows of each method's 8-wide sample grid that montage.jpg shows
 MONTAGE_ROWS = 1
 
 
 def montage(grids):
-    """Each method's first :data:`MONTAGE_ROWS` rows of samples, labelled,
-    side by side (small enough to show in a README)."""
+    """Each method's first :data:`MONTAGE_ROWS` rows of samples under its
+    name, one method below another (small enough to show in a README)."""
     tile = {name: (g.shape[1] - 2) // 8 for name, g in grids.items()}
     grids = {name: g[:MONTAGE_ROWS * tile[name] + 2]
              for name, g in grids.items()}
     width = max(g.shape[1] for g in grids.values())
-    height = max(g.shape[0] for g in grids.values())
-    columns = []
-    for name, grid in grids.items():
-        column = labelled(grid, name, width)
-        pad = np.full((height + 28 - column.shape[0], width, 3), 255,
-                      np.uint8)
-        columns += [np.concatenate([column, pad]),
-                    np.full((height + 28, 8, 3), 255, np.uint8)]
-    return np.concatenate(columns[:-1], axis=1)
+    return one_below_another([labelled(g, name, width)
+                              for name, g in grids.items()])
 
 
 def folder_results(out_dir, order):
@@ -677,7 +688,7 @@ def real_pairwise_ssim(out_dir, results, settings):
 
 
 def write_table(out_dir, order):
-    """table.md, table.json and montage.png of every finished run."""
+    """table.md, table.json and montage.jpg of every finished run."""
     results = folder_results(out_dir, order)
     if not results:
         say(f'{out_dir}: no finished runs yet.')
@@ -710,8 +721,9 @@ def write_table(out_dir, order):
         grid = osp.join(out_dir, name, f"seed{typical['seed']}", 'grid.png')
         if osp.exists(grid):
             grids[f"{name} (seed {typical['seed']})"] = cv2.imread(grid)
-    if grids:
-        cv2.imwrite(osp.join(out_dir, 'montage.png'), montage(grids))
+    if grids:  # JPEG: small enough for a README
+        cv2.imwrite(osp.join(out_dir, 'montage.jpg'), montage(grids),
+                    [cv2.IMWRITE_JPEG_QUALITY, 90])
     print(table)
 
 
