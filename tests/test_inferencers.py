@@ -1,15 +1,17 @@
 """mmagic's own inferencers run mmcoop's checkpoints: samples of a CoopNets
 face model ('Unconditional GANs') and completion of an image and a mask file
-('Inpainting')."""
+('Inpainting'); mmcoop's init_model (the tools' loader) likewise."""
 import os.path as osp
 
 import cv2
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 
 from mmagic.apis.inferencers import Inferencers
 from mmagic.registry import MODELS
+from mmcoop.apis import init_model
 from tests.conftest import REPO
 
 FACE = osp.join(REPO, 'configs', 'coopnets',
@@ -25,6 +27,24 @@ def face_checkpoint(path):
     model.init_weights()
     torch.save(dict(state_dict=model.state_dict(), meta={}), path)
     return model
+
+
+def test_init_model_loads_the_weights_and_meta_and_refuses_misfits(
+        tmp_path):
+    path = str(tmp_path / 'face.pth')
+    trained = face_checkpoint(path)
+    checkpoint = torch.load(path)
+    checkpoint['meta'] = dict(iter=7)
+    torch.save(checkpoint, path)
+    torch.manual_seed(1)  # the model built before loading differs
+    model = init_model(FACE, path, device='cpu')
+    assert not model.training and model.checkpoint_meta['iter'] == 7
+    loaded = model.state_dict()
+    assert all(torch.equal(loaded[k], v)
+               for k, v in trained.state_dict().items())
+    with pytest.raises(ValueError, match='does not fit the CoopNets'):
+        init_model(FACE, path, device='cpu', cfg_options={
+            'model.generator.channels': (256, 128, 64, 32)})
 
 
 def test_unconditional_inferencer_samples_a_coopnets_checkpoint(tmp_path):

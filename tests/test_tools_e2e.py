@@ -43,6 +43,15 @@ def trained(tmp_path_factory):
     return tmp_path_factory.mktemp('face_run')
 
 
+@pytest.fixture
+def trained_checkpoint(trained):
+    """The last checkpoint of the training run below (skips without it)."""
+    checkpoint = trained / 'iter_4.pth'
+    if not osp.isfile(checkpoint):
+        pytest.skip('needs the training run above')
+    return checkpoint
+
+
 def test_train_writes_checkpoints_grids_and_logs(celeba_root, trained):
     out = run_tool('train.py', CONFIG, '--work-dir', str(trained),
                    '--cfg-options', *small_run_options(celeba_root, 4))
@@ -57,9 +66,8 @@ def test_train_writes_checkpoints_grids_and_logs(celeba_root, trained):
             'langevin_drift'} <= set(logged[-1])
 
 
-def test_resume_continues_from_the_last_checkpoint(celeba_root, trained):
-    if not osp.isfile(trained / 'iter_4.pth'):
-        pytest.skip('needs the training run above')
+def test_resume_continues_from_the_last_checkpoint(celeba_root, trained,
+                                                   trained_checkpoint):
     out = run_tool('train.py', CONFIG, '--work-dir', str(trained), '--resume',
                    '--cfg-options', *small_run_options(celeba_root, 6))
     assert 'resumed epoch: 0, iter: 4' in out
@@ -104,14 +112,12 @@ def test_faces_from_memory_train_exactly_as_faces_decoded_by_workers(
         assert torch.equal(in_memory['state_dict'][key], value), key
 
 
-def test_test_tool_reports_fid(celeba_root, trained, tmp_path):
-    checkpoint = trained / 'iter_4.pth'
-    if not osp.isfile(checkpoint):
-        pytest.skip('needs the training run above')
+def test_test_tool_reports_fid(celeba_root, trained_checkpoint, tmp_path):
     stand_in = save_stand_in(str(tmp_path / 'stand_in.pt'))
     out = run_tool(
-        'test.py', CONFIG, str(checkpoint), '--work-dir', str(tmp_path),
-        '--out', str(tmp_path / 'metrics.json'), '--cfg-options',
+        'test.py', CONFIG, str(trained_checkpoint), '--work-dir',
+        str(tmp_path), '--out', str(tmp_path / 'metrics.json'),
+        '--cfg-options',
         f'test_dataloader.dataset.data_root={celeba_root}',
         'test_dataloader.batch_size=8', 'test_dataloader.num_workers=0',
         'test_evaluator.metrics.0.fake_nums=16',
@@ -138,12 +144,11 @@ def tiny_completion_options(celeba_root, images=4):
     ]
 
 
-def test_test_tool_completes_occluded_faces(celeba_root, trained, tmp_path):
-    checkpoint = trained / 'iter_4.pth'
-    if not osp.isfile(checkpoint):
-        pytest.skip('needs the training run above')
-    out = run_tool('test.py', COMPLETION, str(checkpoint), '--work-dir',
-                   str(tmp_path), '--out', str(tmp_path / 'metrics.json'),
+def test_test_tool_completes_occluded_faces(celeba_root, trained_checkpoint,
+                                            tmp_path):
+    out = run_tool('test.py', COMPLETION, str(trained_checkpoint),
+                   '--work-dir', str(tmp_path), '--out',
+                   str(tmp_path / 'metrics.json'),
                    '--cfg-options', *tiny_completion_options(celeba_root),
                    'model.sampler.inference_steps=3', 'model.restarts=2',
                    'model.sampler.revision_steps=2')
@@ -171,20 +176,17 @@ def test_test_tool_runs_weightless_baselines_and_asks_for_checkpoints(
     assert 'give the checkpoint' in result.stderr
 
 
-def test_completion_benchmark_writes_table_and_figures(celeba_root, trained,
-                                                       tmp_path):
-    checkpoint = trained / 'iter_4.pth'
-    if not osp.isfile(checkpoint):
-        pytest.skip('needs the training run above')
+def test_completion_benchmark_writes_table_and_figures(
+        celeba_root, trained, trained_checkpoint, tmp_path):
     cmd = [
         sys.executable,
         osp.join(REPO, 'tools', 'benchmarks', 'completion_table.py'),
         '--out-dir', str(tmp_path), '--masks', '30', '40', '--num-images',
-        '2', '--figure-images', '2', '--data-root', celeba_root,
-        '--cfg-options',
+        '2', '--figure-images', '2', '--data-root', celeba_root, '--jobs',
+        '2', '--cfg-options',
         'model.sampler.inference_steps=2', 'test_dataloader.num_workers=0',
         '--method', 'CoopNets', COMPLETION, str(trained / 'iter_2.pth'),
-        str(checkpoint), 'model.sampler.revision_steps=1', '--method',
+        str(trained_checkpoint), 'model.sampler.revision_steps=1', '--method',
         'Telea', TELEA
     ]
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
@@ -210,14 +212,21 @@ def test_completion_benchmark_writes_table_and_figures(celeba_root, trained,
     import cv2
     figure = cv2.imread(str(tmp_path / 'figure_m40.png'))
     assert figure.shape == (4 * 64, 2 * 64, 3)  # orig, occluded, 2 methods
+    # a second call keeps the finished evaluations; a changed option reruns
+    cmd[cmd.index('model.sampler.revision_steps=1')] = \
+        'model.sampler.revision_steps=2'
+    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.count('finished before, kept') == 2  # Telea's
+    assert '4 evaluation(s) to do, 2 at a time' in result.stdout
+    assert open(tmp_path / 'table.md').read().splitlines()[3] == table[3]
 
 
-def test_sample_and_interpolation_tools_write_grids(trained, tmp_path):
+def test_sample_and_interpolation_tools_write_grids(trained_checkpoint,
+                                                    tmp_path):
     import cv2
-    checkpoint = trained / 'iter_4.pth'
-    if not osp.isfile(checkpoint):
-        pytest.skip('needs the training run above')
-    out = run_tool('sample.py', CONFIG, str(checkpoint), '--num', '5',
+    out = run_tool('sample.py', CONFIG, str(trained_checkpoint), '--num', '5',
                    '--batch-size', '3', '--revision-steps', '1', '--nrow',
                    '4', '--grid', str(tmp_path / 'grid.png'), '--out-dir',
                    str(tmp_path / 'files'))
@@ -225,7 +234,7 @@ def test_sample_and_interpolation_tools_write_grids(trained, tmp_path):
     assert len(glob.glob(str(tmp_path / 'files' / 'sample_*.png'))) == 5
     # 4 per row, 2 rows of 64x64 with 2-pixel padding
     assert cv2.imread(str(tmp_path / 'grid.png')).shape == (134, 266, 3)
-    run_tool('interpolate.py', CONFIG, str(checkpoint), '--rows', '2',
+    run_tool('interpolate.py', CONFIG, str(trained_checkpoint), '--rows', '2',
              '--steps', '3', '--revision-steps', '1', '--out',
              str(tmp_path / 'interp.png'))
     assert cv2.imread(str(tmp_path / 'interp.png')).shape == (134, 200, 3)
@@ -281,15 +290,13 @@ def test_texture_picture_shows_the_training_image_beside_samples(tmp_path):
     assert not np.array_equal(tiles[0], tiles[1])  # samples differ
 
 
-def test_texture_picture_refuses_many_image_configs(celeba_root, trained,
+def test_texture_picture_refuses_many_image_configs(celeba_root,
+                                                    trained_checkpoint,
                                                     tmp_path):
-    checkpoint = trained / 'iter_4.pth'
-    if not osp.isfile(checkpoint):
-        pytest.skip('needs the training run above')
     cmd = [
         sys.executable,
         osp.join(REPO, 'tools', 'beside_training_image.py'), CONFIG,
-        str(checkpoint), '--out',
+        str(trained_checkpoint), '--out',
         str(tmp_path / 'p.png'), '--cfg-options',
         f'train_dataloader.dataset.data_root={celeba_root}'
     ]

@@ -25,7 +25,7 @@ from mmagic.registry import DATASETS  # noqa: E402
 
 from mmcoop.apis import (grid_image, init_model, labelled,  # noqa: E402
                          side_by_side, to_uint8, write_image)
-from mmcoop.utils import UsageError, read_checkpoint  # noqa: E402
+from mmcoop.utils import UsageError  # noqa: E402
 from tool_args import (  # noqa: E402
     KeyValueOptions, device, image_path, read_config, run)
 
@@ -69,7 +69,7 @@ def main(argv=None):
     cfg = read_config(args.config, args.cfg_options)
     image, name = training_image(cfg)
     model = init_model(cfg, args.checkpoint, args.device)
-    iteration = read_checkpoint(args.checkpoint).get('meta', {}).get('iter')
+    iteration = model.checkpoint_meta.get('iter')
     torch.manual_seed(args.seed)
     with torch.no_grad():
         samples = model(dict(num_batches=args.num))

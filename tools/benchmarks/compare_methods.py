@@ -49,15 +49,14 @@ import os
 import os.path as osp
 import platform
 import re
-import subprocess
 import sys
-import threading
 import time
 
 import cv2
 import numpy as np
 
 from config_overrides import REPO, applies_to, load_config
+from tool_runs import RunFailed, run, say
 
 from mmcoop.apis import labelled, one_below_another, save_grid
 from mmcoop.engine import read_divergence
@@ -83,10 +82,6 @@ METRICS = [
     ('recall', 'recall', '{:.3f}', False),
     ('pairwise_ssim', 'pairwise SSIM', '{:.3f}', None),
 ]
-
-
-class RunFailed(Exception):
-    """A tool run failed (not a divergence the guard recorded)."""
 
 
 def parse_args(argv=None):
@@ -208,41 +203,6 @@ def sample_command(args, method, seed, checkpoint, out_dir):
     ]
     options = method['options']
     return command + (['--cfg-options', *options] if options else [])
-
-
-_print_lock = threading.Lock()
-
-
-def say(text):
-    """Print a whole line at once, whichever run's thread says it."""
-    with _print_lock:
-        print(text, flush=True)
-
-
-def run(command, label, threads, progress=None, diverged=None):
-    """Run a tool with ``threads`` threads, echoing its command;
-    ``progress`` sees each output line.
-
-    A failed run raises :class:`RunFailed` unless ``diverged``, a function
-    of no arguments, returns what made it stop (a training run that
-    DivergenceGuardHook stopped); that is then returned. Else None.
-    """
-    say(f'  {label}: {" ".join(command[1:])}')
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads))
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, env=env)
-    tail = []
-    for line in process.stdout:
-        tail = (tail + [line])[-60:]
-        if progress:
-            progress(line)
-    if process.wait() != 0:
-        stopped = diverged() if diverged else None
-        if stopped is None:
-            raise RunFailed(f'{label} failed:\n{"".join(tail)}')
-        return stopped
-    return None
 
 
 def training_progress(label, args, start):

@@ -7,9 +7,12 @@ and, per mask size, ``figure_m<size>.png``: rows of original, occluded and
 each method's completion for the first test faces. A method given several
 checkpoints (e.g. one per training seed) is evaluated with each; its cells
 are then mean ± std over them (std with n - 1), its figure rows from the
-first.
+first. ``--jobs 2`` runs two evaluations side by side with one thread each
+(the cores divided by the jobs); rerunning the command on the same
+``--out-dir`` keeps the evaluations that finished (those whose ``run.json``
+holds the same command), so a long table can span sessions.
 
-    python tools/benchmarks/completion_table.py --out-dir work_dirs/table2 \\
+    python tools/benchmarks/completion_table.py --out-dir work_dirs/table2 --jobs 2 \\
       --method CoopNets configs/coopnets/coopnets-completion-m30_celeba-64x64.py \\
           work_dirs/compare/CoopNets/seed0/train/iter_2779.pth \\
           work_dirs/compare/CoopNets/seed1/train/iter_2801.pth \\
@@ -21,11 +24,11 @@ of the ``LoadMask`` (bbox) transform in its test pipeline, so all methods
 see the same seeded masks.
 """
 import argparse
+import concurrent.futures
 import glob
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import time
 
@@ -33,6 +36,7 @@ import cv2
 import numpy as np
 
 from config_overrides import REPO, applies_to, load_config
+from tool_runs import RunFailed, run, say
 
 
 def parse_args(argv=None):
@@ -57,13 +61,20 @@ def parse_args(argv=None):
                         'data_prefix folder, val/); default: the configs\'')
     parser.add_argument('--figure-images', type=int, default=8,
                         help='test faces shown in each figure')
-    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--out-dir', required=True,
+                        help='where results go; rerunning with the same '
+                        'folder keeps the evaluations that finished')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='evaluations side by side, each with the cores '
+                        '/ jobs threads (default 1)')
     parser.add_argument(
         '--cfg-options', nargs='+', default=[],
         help='key=value overrides applied to every method whose config has '
         'the parent key, e.g. model.sampler.inference_steps=300 (only '
         'methods with a sampler)')
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error('--jobs must be at least 1.')
     methods = []
     for method in args.method:
         rest = method[2:]
@@ -118,10 +129,10 @@ def test_command(args, method, checkpoint, size, work_dir):
 
 def completion_rows(work_dir: str, count: int):
     """The first ``count`` (original | occluded | completed) rows written by
-    mmagic's BasicVisualizationHook, sorted by file name."""
-    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'vis_image',
-                                      '*.png')))[:count]
-    return [cv2.imread(f) for f in files]
+    mmagic's BasicVisualizationHook in the latest run, sorted by name."""
+    latest = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data')))[-1]
+    files = sorted(glob.glob(osp.join(latest, 'vis_image', '*.png')))
+    return [cv2.imread(f) for f in files[:count]]
 
 
 def figure(rows_by_method):
@@ -158,48 +169,88 @@ def markdown(results, masks):
     return '\n'.join(lines) + '\n'
 
 
-def run_test(cmd, work_dir, label):
-    """Run one ``tools/test.py`` command; its metrics."""
-    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f'{label} failed:\n{result.stderr[-3000:]}')
+def job_dir(args, size, method, index):
+    work_dir = osp.join(args.out_dir, f'm{size}', method['name'])
+    if len(method['checkpoints']) > 1:
+        work_dir = osp.join(work_dir, f'checkpoint{index}')
+    return work_dir
+
+
+def finished_run(work_dir, cmd):
+    """The record of an evaluation that ran ``cmd`` to the end before, or
+    None (never run, stopped half-way or run with another command)."""
+    try:
+        with open(osp.join(work_dir, 'run.json')) as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return record if record['command'] == cmd[1:] else None
+
+
+def evaluate(cmd, work_dir, label, threads):
+    """Run one ``tools/test.py`` command; its record (command, seconds,
+    metrics), also written to ``run.json`` once the run has finished."""
+    start = time.time()
+    run(cmd, label, threads)
     with open(osp.join(work_dir, 'metrics.json')) as f:
-        return json.load(f)
+        metrics = json.load(f)
+    record = dict(command=cmd[1:], seconds=time.time() - start,
+                  metrics=metrics)
+    with open(osp.join(work_dir, 'run.json'), 'w') as f:
+        json.dump(record, f, indent=2)
+    return record
 
 
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
     # one evaluation per (mask size, method, checkpoint), mask by mask
     jobs = [(size, method, index, checkpoint) for size in args.masks
             for method in args.method
             for index, checkpoint in enumerate(method['checkpoints'])]
-    results, runs, rows_by_method = {}, [], {}
-    start = time.time()
+    records, pending = {}, []
     for number, (size, method, index, checkpoint) in enumerate(jobs, 1):
-        name = method['name']
-        work_dir = osp.join(args.out_dir, f'm{size}', name)
-        if len(method['checkpoints']) > 1:
-            work_dir = osp.join(work_dir, f'checkpoint{index}')
+        work_dir = job_dir(args, size, method, index)
         cmd = test_command(args, method, checkpoint, size, work_dir)
-        print(f'[{number}/{len(jobs)}] {name} M{size}: {" ".join(cmd[1:])}',
-              flush=True)
-        run_start = time.time()
-        metrics = run_test(cmd, work_dir, f'{name} M{size}')
-        seconds = time.time() - run_start
-        results.setdefault(name, {}).setdefault(str(size), []).append(metrics)
+        label = f'[{number}/{len(jobs)}] {method["name"]} M{size}'
+        records[number] = finished_run(work_dir, cmd)
+        if records[number] is not None:
+            say(f'{label}: finished before, kept')
+        else:
+            pending.append((number, cmd, work_dir, label))
+    say(f'{len(pending)} evaluation(s) to do, {args.jobs} at a time with '
+        f'{threads} thread(s) each')
+    start = time.time()
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(evaluate, cmd, work_dir, label, threads):
+                   (number, label) for number, cmd, work_dir, label in pending}
+        for future in concurrent.futures.as_completed(futures):
+            number, label = futures[future]
+            try:
+                records[number] = future.result()
+            except RunFailed as error:
+                pool.shutdown(cancel_futures=True)
+                sys.exit(f'{error}\nRerun the command to go on (finished '
+                         'evaluations are kept).')
+            metrics = records[number]['metrics']
+            say(f'{label}: error {metrics["hole/MAE"]:.4f}  PSNR '
+                f'{metrics["hole/MaskedPSNR"]:.2f} dB  '
+                f'({records[number]["seconds"]:.0f} s; '
+                f'{time.time() - start:.0f} s in all)')
+    results, runs, rows = {}, [], {}
+    for number, (size, method, index, checkpoint) in enumerate(jobs, 1):
+        name, record = method['name'], records[number]
+        results.setdefault(name, {}).setdefault(str(size), []).append(
+            record['metrics'])
         runs.append(dict(method=name, mask=size, checkpoint=checkpoint,
-                         seconds=seconds, command=cmd[1:], metrics=metrics))
+                         **record))
         if index == 0:  # figure rows from each method's first checkpoint
-            rows_by_method[name] = completion_rows(work_dir,
-                                                   args.figure_images)
-        print(f'    error {metrics["hole/MAE"]:.4f}  PSNR '
-              f'{metrics["hole/MaskedPSNR"]:.2f} dB  ({seconds:.0f} s; '
-              f'{time.time() - start:.0f} s in all)', flush=True)
-        if number == len(jobs) or jobs[number][0] != size:  # mask done
-            cv2.imwrite(osp.join(args.out_dir, f'figure_m{size}.png'),
-                        figure(rows_by_method))
-            rows_by_method = {}
+            rows.setdefault(size, {})[name] = completion_rows(
+                job_dir(args, size, method, index), args.figure_images)
+    for size, rows_by_method in rows.items():
+        cv2.imwrite(osp.join(args.out_dir, f'figure_m{size}.png'),
+                    figure(rows_by_method))
     table = markdown(results, args.masks)
     with open(osp.join(args.out_dir, 'table.md'), 'w') as f:
         f.write(table)
