@@ -25,7 +25,7 @@ def test_there_are_configs():
         'coopnets_1xb16-2kiters_celeba-64x64.py',
         'coopnets-paper_1xb100-60kiters_celeba-64x64.py',
         'coopnets-texture_1xb1-10kiters_brick-224x224.py',
-        'coopnets-demo_1xb32-500iters_gravel-64x64.py'
+        'coopnets-demo_1xb32-300iters_brick-64x64.py'
     }
     assert len(COMPLETION_CONFIGS) == 7  # M30/M40/M50, DCGAN(-EMA), Telea, NS
 

@@ -154,7 +154,7 @@ def test_a_config_used_with_the_wrong_tool_is_named(tmp_path):
     refused(tool('train.py', completion, '--work-dir', tmp_path),
             r'trains nothing .*tools/test.py')
     demo = osp.join(osp.dirname(CONFIG),
-                    'coopnets-demo_1xb32-500iters_gravel-64x64.py')
+                    'coopnets-demo_1xb32-300iters_brick-64x64.py')
     refused(tool('test.py', demo, '--work-dir', tmp_path),
             r'has no test set and metric')
 

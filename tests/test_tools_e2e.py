@@ -252,7 +252,7 @@ def test_interpolation_latents_run_from_start_to_end():
 
 
 DEMO = osp.join(REPO, 'configs', 'coopnets',
-                'coopnets-demo_1xb32-500iters_gravel-64x64.py')
+                'coopnets-demo_1xb32-300iters_brick-64x64.py')
 
 
 def test_texture_picture_shows_the_training_image_beside_samples(tmp_path):
@@ -270,17 +270,17 @@ def test_texture_picture_shows_the_training_image_beside_samples(tmp_path):
     out = run_tool('beside_training_image.py', DEMO,
                    str(tmp_path / 'iter_7.pth'), '--num', '6', '--nrow', '3',
                    '--out', str(tmp_path / 'picture.png'))
-    assert 'skimage.data.gravel beside 6 samples after 7 iterations' in out
+    assert 'skimage.data.brick beside 6 samples after 7 iterations' in out
     picture = cv2.imread(str(tmp_path / 'picture.png'))
-    gravel = cv2.resize(load_skimage_image('gravel'), (256, 256),
-                        interpolation=cv2.INTER_AREA)
-    # label band, then the training image at its training scale
-    assert picture.shape[0] == 28 + 256
-    assert np.array_equal(picture[28:, :256], gravel)
-    # 8 pixels right of the labelled image: 2 rows of 3 samples, 64x64
-    # with 2-pixel padding
-    grid_left = labelled(gravel, 'training image: skimage.data.gravel',
-                         256).shape[1] + 8
+    brick = cv2.resize(load_skimage_image('brick'), (128, 128),
+                       interpolation=cv2.INTER_AREA)
+    # label band, then the training image at its training scale (128x128)
+    # beside 2 rows of 3 samples, 64x64 with 2-pixel padding (134 high)
+    assert picture.shape[0] == 28 + 134
+    assert np.array_equal(picture[28:28 + 128, :128], brick)
+    # the grid starts 8 pixels right of the labelled image
+    grid_left = labelled(brick, 'training image: skimage.data.brick',
+                         128).shape[1] + 8
     tiles = [picture[30 + r * 66:94 + r * 66,
                      grid_left + 2 + c * 66:grid_left + 66 + c * 66]
              for r in range(2) for c in range(3)]
