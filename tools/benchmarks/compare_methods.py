@@ -56,7 +56,7 @@ import cv2
 import numpy as np
 
 from config_overrides import REPO, applies_to, load_config
-from tool_runs import RunFailed, run, say
+from tool_runs import RunFailed, run, say, threads_per_job
 
 from mmcoop.apis import labelled, one_below_another, save_grid
 from mmcoop.engine import read_divergence
@@ -153,7 +153,7 @@ def parse_args(argv=None):
     if len({m['name'] for m in methods}) != len(methods):
         parser.error('two methods share a name.')
     args.method = methods
-    args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    args.threads = threads_per_job(args.jobs)
     return args
 
 

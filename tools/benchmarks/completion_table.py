@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from config_overrides import REPO, applies_to, load_config
-from tool_runs import RunFailed, run, say
+from tool_runs import RunFailed, run, say, threads_per_job
 
 
 def parse_args(argv=None):
@@ -204,7 +204,7 @@ def evaluate(cmd, work_dir, label, threads):
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
-    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    threads = threads_per_job(args.jobs)
     # one evaluation per (mask size, method, checkpoint), mask by mask
     jobs = [(size, method, index, checkpoint) for size in args.masks
             for method in args.method

@@ -15,6 +15,12 @@ class RunFailed(Exception):
 _print_lock = threading.Lock()
 
 
+def threads_per_job(jobs: int) -> int:
+    """Threads for each of ``jobs`` runs side by side: the cores divided
+    among them, at least one."""
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
 def say(text):
     """Print a whole line at once, whichever run's thread says it."""
     with _print_lock:
