@@ -213,6 +213,21 @@ def test_dist_train_without_torch_says_which_python(tmp_path):
     assert 'tools/setup_env.sh' in result.stderr
 
 
+def test_setup_env_checks_the_disk_before_installing(tmp_path):
+    venv = tmp_path / 'envs' / 'venv'
+    result = tool('setup_env.sh', env=dict(MMCOOP_VENV=str(venv),
+                                           MMCOOP_SETUP_NEEDS_MB='10000000000'))
+    assert result.returncode == 1
+    message = result.stderr.strip()
+    assert 'Traceback' not in message and '\n' not in message, message
+    assert 'needs about 10000000000 MB of free disk' in message
+    free = shutil.disk_usage(tmp_path).free / 2**20
+    reported = int(re.search(r'has (\d+) MB free', message).group(1))
+    assert abs(reported - free) < 100, (reported, free)
+    assert 'MMCOOP_VENV' in message
+    assert not (tmp_path / 'envs').exists()  # nothing made, nothing to undo
+
+
 # --- data ---------------------------------------------------------------
 
 @pytest.mark.parametrize('make, pattern', [
