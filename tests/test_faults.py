@@ -228,6 +228,28 @@ def test_setup_env_checks_the_disk_before_installing(tmp_path):
     assert not (tmp_path / 'envs').exists()  # nothing made, nothing to undo
 
 
+def test_setup_env_refreshes_an_existing_venv_without_the_disk_check(
+        tmp_path):
+    # a venv whose requirements changed already holds most of its size: the
+    # free-disk check is for new venvs only. Its python is a stand-in that
+    # logs what pip is asked to do.
+    venv = tmp_path / 'venv'
+    (venv / 'bin').mkdir(parents=True)
+    python = venv / 'bin' / 'python'
+    python.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/calls\n')
+    python.chmod(0o755)
+    (venv / '.mmcoop-requirements').write_text('an older requirement set\n')
+    result = tool('setup_env.sh', env=dict(MMCOOP_VENV=str(venv),
+                                           MMCOOP_SETUP_NEEDS_MB='10000000000'))
+    assert result.returncode == 0, result.stderr
+    assert 'free disk' not in result.stderr
+    assert result.stdout.strip() == str(python)
+    calls = (tmp_path / 'calls').read_text()
+    assert '-r' in calls and 'requirements-mmagic.txt' in calls
+    assert (venv / '.mmcoop-requirements').read_text().strip() != \
+        'an older requirement set'
+
+
 # --- data ---------------------------------------------------------------
 
 @pytest.mark.parametrize('make, pattern', [

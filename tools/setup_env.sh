@@ -17,16 +17,19 @@ fi
 STAMP="$VENV/.mmcoop-requirements"
 WANT="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-mmagic.txt" | sha256sum | cut -d' ' -f1)"
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
-  # pip's OSError "No space left on device" comes after minutes of work and
-  # leaves a half-made venv: check the room first (measured: the venv takes
-  # 6.2 GB, 4.1 GB of it torch's CUDA libraries, which its CPU code links)
-  NEED_MB="${MMCOOP_SETUP_NEEDS_MB:-8000}"
-  PARENT="$VENV"
-  while [ ! -d "$PARENT" ]; do PARENT="$(dirname "$PARENT")"; done
-  FREE_MB="$(df -Pm "$PARENT" | awk 'NR == 2 {print $4}')"
-  if [ "$FREE_MB" -lt "$NEED_MB" ]; then
-    echo "setup_env: the pinned environment needs about $NEED_MB MB of free disk for $VENV; $PARENT has $FREE_MB MB free. Free some space there, or set MMCOOP_VENV to a folder on a disk with room." >&2
-    exit 1
+  if [ ! -x "$VENV/bin/python" ]; then
+    # pip's OSError "No space left on device" comes after minutes of work and
+    # leaves a half-made venv: check the room first (measured: the venv takes
+    # 6.2 GB, 4.1 GB of it torch's CUDA libraries, which its CPU code links).
+    # A venv being refreshed already holds most of that, so it is not checked.
+    NEED_MB="${MMCOOP_SETUP_NEEDS_MB:-8000}"
+    PARENT="$VENV"
+    while [ ! -d "$PARENT" ]; do PARENT="$(dirname "$PARENT")"; done
+    FREE_MB="$(df -Pm "$PARENT" | awk 'NR == 2 {print $4}')"
+    if [ "$FREE_MB" -lt "$NEED_MB" ]; then
+      echo "setup_env: the pinned environment needs about $NEED_MB MB of free disk for $VENV; $PARENT has $FREE_MB MB free. Free some space there, or set MMCOOP_VENV to a folder on a disk with room." >&2
+      exit 1
+    fi
   fi
   echo "setup_env: installing the pinned environment into $VENV (first run: a few minutes)" >&2
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
