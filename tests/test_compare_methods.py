@@ -297,3 +297,22 @@ def test_verdicts_unpaired_and_paired_by_seed_on_known_values():
     assert 'paired' not in one_seed
     assert 'difference -40.0 ± 11.5: ahead' in one_seed
     assert "G has one seed; its spread is taken as the other's" in one_seed
+
+
+def test_threads_per_job_divides_the_cores_this_process_may_use(
+        monkeypatch):
+    """Under ``taskset -c 1`` on a 16-core machine a run gets 1 thread, not
+    16; without an affinity call (macOS) the machine's cores are used."""
+    monkeypatch.syspath_prepend(osp.dirname(SCRIPT))
+    import tool_runs
+    monkeypatch.setattr(tool_runs.os, 'cpu_count', lambda: 16)
+    monkeypatch.setattr(tool_runs.os, 'sched_getaffinity', lambda pid: {1},
+                        raising=False)
+    assert tool_runs.threads_per_job(1) == 1
+    assert tool_runs.threads_per_job(2) == 1
+    monkeypatch.setattr(tool_runs.os, 'sched_getaffinity',
+                        lambda pid: set(range(8)))
+    assert tool_runs.threads_per_job(2) == 4
+    monkeypatch.delattr(tool_runs.os, 'sched_getaffinity')
+    assert tool_runs.threads_per_job(2) == 8
+    assert tool_runs.threads_per_job(32) == 1

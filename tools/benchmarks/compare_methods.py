@@ -15,16 +15,17 @@ the means and its standard deviation over seeds, "ahead" / "behind" where
 the difference exceeds twice that, else "within noise".
 
 ``--jobs 2`` runs two (method, seed) runs side by side with one thread each
-(threads: the machine's cores divided by the jobs); the table states the
-arrangement, and an output folder keeps one arrangement and budget for all
-its runs. Finished runs are kept: calling again on the same ``--out-dir``
-skips them and only runs what is missing (an interrupted run is moved
-aside and run again), so a comparison can span several calls, e.g. more
-seeds, or methods at fewer seeds. The table covers every finished run in
-the folder; ``--report`` writes it without running anything. Each step is a standard tool run (``tools/train.py``,
-``tools/test.py``, ``tools/sample.py``) whose command is printed. A run that
-``DivergenceGuardHook`` stops is scored from its last good checkpoint and
-flagged. Writes ``table.md``, ``table.json`` and ``montage.jpg`` (8
+(threads: the usable cores, e.g. those taskset allows, divided by the
+jobs); the table states the arrangement, and an output folder keeps one
+arrangement and budget for all its runs. Finished runs are kept: calling
+again on the same ``--out-dir`` skips them and only runs what is missing
+(an interrupted run is moved aside and run again), so a comparison can span
+several calls, e.g. more seeds, or methods at fewer seeds. The table covers
+every finished run in the folder; ``--report`` writes it without running
+anything. Each step is a standard tool run (``tools/train.py``,
+``tools/test.py``, ``tools/sample.py``) whose command is printed. A run
+that ``DivergenceGuardHook`` stops is scored from its last good checkpoint
+and flagged. Writes ``table.md``, ``table.json`` and ``montage.jpg`` (8
 samples of each method's median-FID seed).
 
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\

@@ -8,7 +8,7 @@ each method's completion for the first test faces. A method given several
 checkpoints (e.g. one per training seed) is evaluated with each; its cells
 are then mean ± std over them (std with n - 1), its figure rows from the
 first. ``--jobs 2`` runs two evaluations side by side with one thread each
-(the cores divided by the jobs); rerunning the command on the same
+(the usable cores divided by the jobs); rerunning the command on the same
 ``--out-dir`` keeps the evaluations that finished (those whose ``run.json``
 holds the same command), so a long table can span sessions.
 

@@ -15,10 +15,19 @@ class RunFailed(Exception):
 _print_lock = threading.Lock()
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: those of its CPU affinity
+    (``taskset``, a batch system's or container's cpuset) where the system
+    has one, else all of the machine's."""
+    if hasattr(os, 'sched_getaffinity'):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def threads_per_job(jobs: int) -> int:
-    """Threads for each of ``jobs`` runs side by side: the cores divided
-    among them, at least one."""
-    return max(1, (os.cpu_count() or 1) // jobs)
+    """Threads for each of ``jobs`` runs side by side: the usable cores
+    divided among them, at least one."""
+    return max(1, usable_cores() // jobs)
 
 
 def say(text):
