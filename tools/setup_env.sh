@@ -16,27 +16,35 @@ fi
 
 STAMP="$VENV/.mmcoop-requirements"
 WANT="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-mmagic.txt" | sha256sum | cut -d' ' -f1)"
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
-  if [ ! -x "$VENV/bin/python" ]; then
-    # pip's OSError "No space left on device" comes after minutes of work and
-    # leaves a half-made venv: check the room first (measured: the venv takes
-    # 6.2 GB, 4.1 GB of it torch's CUDA libraries, which its CPU code links).
-    # A venv being refreshed already holds most of that, so it is not checked.
-    NEED_MB="${MMCOOP_SETUP_NEEDS_MB:-8000}"
-    PARENT="$VENV"
-    while [ ! -d "$PARENT" ]; do PARENT="$(dirname "$PARENT")"; done
-    FREE_MB="$(df -Pm "$PARENT" | awk 'NR == 2 {print $4}')"
-    if [ "$FREE_MB" -lt "$NEED_MB" ]; then
-      echo "setup_env: the pinned environment needs about $NEED_MB MB of free disk for $VENV; $PARENT has $FREE_MB MB free. Free some space there, or set MMCOOP_VENV to a folder on a disk with room." >&2
-      exit 1
-    fi
+
+# pip's OSError "No space left on device" comes after minutes of work and
+# leaves a half-made venv: check the room before making one (measured: the
+# venv takes 6.2 GB, 4.1 GB of it torch's CUDA libraries, which its CPU code
+# links). A venv being refreshed already holds most of that.
+check_free_disk() {
+  local need_mb="${MMCOOP_SETUP_NEEDS_MB:-8000}" parent="$VENV" free_mb
+  while [ ! -d "$parent" ]; do parent="$(dirname "$parent")"; done
+  free_mb="$(df -Pm "$parent" | awk 'NR == 2 {print $4}')"
+  if [ "$free_mb" -lt "$need_mb" ]; then
+    echo "setup_env: the pinned environment needs about $need_mb MB of free disk for $VENV; $parent has $free_mb MB free. Free some space there, or set MMCOOP_VENV to a folder on a disk with room." >&2
+    exit 1
   fi
+}
+
+install_requirements() {
   echo "setup_env: installing the pinned environment into $VENV (first run: a few minutes)" >&2
-  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2 || true
   "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements.txt" >&2
   "$VENV/bin/python" -m pip install --quiet --no-deps -r "$ROOT/requirements-mmagic.txt" >&2
   "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT" >&2
   echo "$WANT" > "$STAMP"
+}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  check_free_disk
+  "$PY" -m venv "$VENV"
+  install_requirements
+elif [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
+  install_requirements
 fi
 echo "$VENV/bin/python"
