@@ -294,9 +294,20 @@ def test_sampling_uses_test_revision_steps(seed):
     torch.testing.assert_close(out[0].fake_img, out[0].gen_img)
 
 
+def one_descent_step(model, noise, delta):
+    """The sample of one noise-free test step from g(noise) with step size
+    delta: Y - (delta^2 / 2) dE/dY (eq. 4 without delta * U)."""
+    with torch.no_grad(), batch_statistics(model.generator):
+        y = model.generator(noise)  # g(X) as sampling computes it
+    y.requires_grad_(True)
+    grad, = torch.autograd.grad(model.descriptor.energy(y).sum(), y)
+    return model.data_preprocessor.destruct(
+        (y - delta**2 / 2 * grad).detach())
+
+
 def test_noise_free_test_steps_end_the_revision_by_gradient_descent(seed):
-    """One test step, noise-free: Y - (delta^2 / 2) dE/dY exactly (eq. 4
-    without delta * U); the sample is then a function of the latent."""
+    """One test step, noise-free: exactly one step of gradient descent on
+    the energy; the sample is then a function of the latent."""
     model = tiny_coopnets(test_revision_steps=1,
                           test_noise_free_revision_steps=1)
     model.eval()
@@ -304,15 +315,9 @@ def test_noise_free_test_steps_end_the_revision_by_gradient_descent(seed):
     first, second = (model.val_step(dict(inputs=dict(noise=noise)))
                      for _ in range(2))
     torch.testing.assert_close(first[0].fake_img, second[0].fake_img)
-    with torch.no_grad(), batch_statistics(model.generator):
-        y = model.generator(noise)  # g(X) as sampling computes it
-    y.requires_grad_(True)
-    grad, = torch.autograd.grad(model.descriptor.energy(y).sum(), y)
-    delta = model.sampler.revision_step_size
-    expected = model.data_preprocessor.destruct(
-        (y - delta**2 / 2 * grad).detach())
     got = torch.stack([o.revised_img for o in first])
-    torch.testing.assert_close(got, expected)
+    torch.testing.assert_close(
+        got, one_descent_step(model, noise, model.sampler.revision_step_size))
     # with noise (the default), two samplings of one latent differ
     noisy = tiny_coopnets(test_revision_steps=1)
     noisy.load_state_dict(model.state_dict())
@@ -320,6 +325,36 @@ def test_noise_free_test_steps_end_the_revision_by_gradient_descent(seed):
     assert not torch.equal(a, b)
     with pytest.raises(ValueError, match='test_noise_free_revision_steps'):
         tiny_coopnets(test_noise_free_revision_steps=-1)
+
+
+def test_test_revision_step_size_sets_delta_of_sampling_only(seed):
+    """test_revision_step_size is the test-time revision's delta; Step D1
+    of training keeps the sampler's."""
+    model = tiny_coopnets(test_revision_steps=1,
+                          test_noise_free_revision_steps=1,
+                          test_revision_step_size=0.3)
+    assert model.sampler.revision_step_size == 0.002
+    model.eval()
+    noise = torch.randn(2, 8)
+    got = torch.stack([o.revised_img for o in
+                       model.val_step(dict(inputs=dict(noise=noise)))])
+    torch.testing.assert_close(got, one_descent_step(model, noise, 0.3))
+    assert not torch.allclose(got, one_descent_step(model, noise, 0.002))
+    # training: the same losses, revisions and updates as without it
+    plain = tiny_coopnets()
+    plain.load_state_dict(model.state_dict())
+    logs = []
+    for net in (model, plain):
+        net.train()
+        torch.manual_seed(5)
+        logs.append(net.train_step(batch(), optim_wrappers(net)))
+    assert logs[0] == logs[1]
+    for a, b in zip(model.parameters(), plain.parameters()):
+        assert torch.equal(a, b)
+    assert tiny_coopnets().test_revision_step_size == 0.002
+    for bad in (0, -0.1):
+        with pytest.raises(ValueError, match='test_revision_step_size'):
+            tiny_coopnets(test_revision_step_size=bad)
 
 
 def test_ema_generator_is_sampled_when_configured(seed):

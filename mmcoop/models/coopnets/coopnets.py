@@ -16,7 +16,7 @@ from ..learning_steps import (check_penalty, descriptor_update,
                               spread_ratio, training_batch, unwrap,
                               update_ema)
 from ..precision import check_autocast
-from .langevin import check_step_count
+from .langevin import check_step_count, check_step_size
 from ...utils.errors import SettingError
 
 ModelCfg = Union[dict, torch.nn.Module]
@@ -68,6 +68,10 @@ class CoopNets(BaseGAN):
             delta * U of eq. (4) (gradient descent on the energy), so that
             samples do not carry the chains' last noise. Training is
             unaffected.
+        test_revision_step_size (float, optional): delta of eq. (4) in the
+            test-time revision; defaults to the sampler's
+            ``revision_step_size``, which Step D1 of training uses either
+            way.
         sample_type (str): What sampling returns as ``fake_img`` by default:
             'revised' (descriptor-revised, the paper's samples) or
             'generator' (g(X) directly). Per call, ``inputs['sample_type']``
@@ -115,6 +119,7 @@ class CoopNets(BaseGAN):
                  generator_noise: bool = False,
                  test_revision_steps: Optional[int] = None,
                  test_noise_free_revision_steps: int = 0,
+                 test_revision_step_size: Optional[float] = None,
                  sample_type: str = 'revised',
                  ema_config: Optional[dict] = None,
                  descriptor_ema_config: Optional[dict] = None,
@@ -146,6 +151,9 @@ class CoopNets(BaseGAN):
             if test_revision_steps is None else test_revision_steps)
         self.test_noise_free_revision_steps = check_step_count(
             'test_noise_free_revision_steps', test_noise_free_revision_steps)
+        self.test_revision_step_size = check_step_size(
+            'test_revision_step_size', self.sampler.revision_step_size
+            if test_revision_step_size is None else test_revision_step_size)
         self.sample_type = check_sample_type(sample_type)
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.channels_last = channels_last
@@ -294,7 +302,8 @@ class CoopNets(BaseGAN):
         if sample_type == 'revised':
             revised = self.sampler.revise(
                 descriptor, gen_img, steps,
-                noise_free_steps=self.test_noise_free_revision_steps)[0]
+                noise_free_steps=self.test_noise_free_revision_steps,
+                step_size=self.test_revision_step_size)[0]
             outputs['revised_img'] = outputs['fake_img'] = revised
 
         return pack_generated(

@@ -37,6 +37,14 @@ def check_step_count(name: str, value) -> int:
     return int(value)
 
 
+def check_step_size(name: str, value) -> float:
+    """Raise a ValueError unless ``value``, a Langevin step size delta, is
+    positive; return it as a float."""
+    if not value > 0:
+        raise SettingError(f'{name} must be positive, got {value}.')
+    return float(value)
+
+
 @MODELS.register_module()
 class LangevinSampler:
     """Langevin dynamics on an energy E: x <- x - (delta^2/2) dE/dx + delta U.
@@ -107,21 +115,19 @@ class LangevinSampler:
                 f'noise_free_revision_steps ({noise_free_revision_steps}) '
                 f'counts some of the revision_steps ({revision_steps}): it '
                 'cannot be larger.')
-        for name, value in (('revision_step_size', revision_step_size),
-                            ('inference_step_size', inference_step_size)):
-            if not value > 0:
-                raise SettingError(f'{name} must be positive, got {value}.')
         if clamp is not None and (len(clamp) != 2 or clamp[0] >= clamp[1]):
             raise SettingError(f'clamp must be (low, high) with low < high, '
                                f'got {clamp}.')
         self.revision_steps = int(revision_steps)
-        self.revision_step_size = float(revision_step_size)
+        self.revision_step_size = check_step_size('revision_step_size',
+                                                  revision_step_size)
         self.revision_noise = revision_noise
         self.noise_free_revision_steps = int(noise_free_revision_steps)
         self.autocast = check_autocast(autocast)
         self.clamp = tuple(clamp) if clamp is not None else None
         self.inference_steps = int(inference_steps)
-        self.inference_step_size = float(inference_step_size)
+        self.inference_step_size = check_step_size('inference_step_size',
+                                                   inference_step_size)
         self.inference_noise = inference_noise
         self.metropolis = metropolis
 
@@ -204,7 +210,8 @@ class LangevinSampler:
                steps: Optional[int] = None,
                frozen: Optional[Tensor] = None,
                noise: Optional[bool] = None,
-               noise_free_steps: Optional[int] = None
+               noise_free_steps: Optional[int] = None,
+               step_size: Optional[float] = None
                ) -> Tuple[Tensor, Dict[str, Tensor]]:
         """Step D1: l_p revision steps of eq. (4) under the descriptor,
         the last ``noise_free_steps`` of them without delta * U.
@@ -218,18 +225,20 @@ class LangevinSampler:
             noise (bool, optional): Overrides ``revision_noise``.
             noise_free_steps (int, optional): Overrides
                 ``noise_free_revision_steps``; at most ``steps`` are.
+            step_size (float, optional): Overrides delta
+                (``revision_step_size``).
         """
         steps = self.revision_steps if steps is None else steps
+        delta = self.revision_step_size if step_size is None else step_size
         noise = self.revision_noise if noise is None else noise
         noise_free = min(steps, self.noise_free_revision_steps
                          if noise_free_steps is None else noise_free_steps)
-        y, stats = self.run(descriptor.energy, y, steps - noise_free,
-                            self.revision_step_size, noise, self.clamp,
-                            frozen)
+        y, stats = self.run(descriptor.energy, y, steps - noise_free, delta,
+                            noise, self.clamp, frozen)
         if not noise_free:
             return y, stats
-        y, last = self.run(descriptor.energy, y, noise_free,
-                           self.revision_step_size, False, self.clamp, frozen)
+        y, last = self.run(descriptor.energy, y, noise_free, delta, False,
+                           self.clamp, frozen)
         # statistics are means over steps: weigh each part by its steps
         return y, {
             key: (stats.get(key, 0) * (steps - noise_free) +
