@@ -1,6 +1,7 @@
 """KID and improved precision / recall on feature sets small enough to
 check by hand, and on samples whose answer is known."""
 import pickle
+import random
 from types import SimpleNamespace
 
 import numpy as np
@@ -130,7 +131,16 @@ def test_real_features_are_cached_whole_and_reused(celeba_root, tmp_path):
     pkl = tmp_path / 'cache' / 'real.pkl'
     metric = OfflineFID(fake_nums=6, real_nums=6, inception_path=network,
                         inception_pkl=str(pkl))
-    metric.prepare(module, loader)
+    # computing the cache leaves the random state as reading it does, so
+    # the generated images, drawn next, do not depend on whether it existed
+    draws = []
+    for prepare in (lambda: metric.prepare(module, loader), lambda: None):
+        torch.manual_seed(3), np.random.seed(3), random.seed(3)
+        prepare()
+        draws.append((torch.rand(4), np.random.rand(4), random.random()))
+    torch.testing.assert_close(draws[0][0], draws[1][0], rtol=0, atol=0)
+    np.testing.assert_array_equal(draws[0][1], draws[1][1])
+    assert draws[0][2] == draws[1][2]
     assert os.listdir(pkl.parent) == ['real.pkl']  # no temporary left
     assert metric.real_features.shape == (6, 8)
     np.testing.assert_allclose(metric.real_mean,

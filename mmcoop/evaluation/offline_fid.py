@@ -5,6 +5,8 @@ import importlib.util
 import os
 import os.path as osp
 import pickle
+import random
+from contextlib import contextmanager
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
@@ -104,6 +106,21 @@ def load_offline_inception(path: Optional[str] = None) -> nn.Module:
     return InceptionFeatureAdapter(torch.jit.load(path, map_location='cpu'))
 
 
+@contextmanager
+def unchanged_random_state():
+    """Restore torch's (CPU and CUDA), numpy's and Python's global random
+    states on exit, so that the code inside draws nothing that others see."""
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    devices = range(torch.cuda.device_count()) if torch.cuda.is_available() \
+        else []
+    with torch.random.fork_rng(devices=devices):
+        try:
+            yield
+        finally:
+            np.random.set_state(numpy_state)
+            random.setstate(python_state)
+
+
 @METRICS.register_module()
 class OfflineFID(FrechetInceptionDistance):
     """mmagic's FID, plus KID and precision / recall, from local weights.
@@ -174,6 +191,9 @@ class OfflineFID(FrechetInceptionDistance):
         The cache is written to a temporary file and renamed into place, so
         runs that start at once (e.g. ``compare_methods.py --jobs 2``) never
         read a half-written one; each then computes the features itself.
+        Computing them leaves the global random state as it found it (the
+        real images' loader draws a seed from torch's), so the generated
+        images drawn next are the same whether the cache existed or not.
         """
         self.device = module.data_preprocessor.device
         self.inception.to(self.device)
@@ -185,9 +205,10 @@ class OfflineFID(FrechetInceptionDistance):
             # file it is given when that does not exist
             self.inception_pkl = f'{final}.tmp-{os.getpid()}'
         try:
-            state = prepare_inception_feat(
-                dataloader, self, module.data_preprocessor,
-                capture_mean_cov=True, capture_all=True)
+            with unchanged_random_state():
+                state = prepare_inception_feat(
+                    dataloader, self, module.data_preprocessor,
+                    capture_mean_cov=True, capture_all=True)
         finally:
             written, self.inception_pkl = self.inception_pkl, final
         if not is_main_process():
