@@ -204,6 +204,22 @@ def test_face_samples_revised_past_lp_paper_settings_by_lp():
     assert paper.test_revision_steps == paper.sampler.revision_steps == 10
 
 
+def test_face_step_sizes_are_those_the_model_zoo_measured():
+    """CoopNets' faces revise with delta = 0.028 in training, sampling and
+    a completion's refinement; Algorithm D keeps its measured 0.02 and
+    otherwise the same sampler."""
+    faces = Config.fromfile(FACE_CONFIG)
+    model = MODELS.build(faces.model)
+    assert model.sampler.revision_step_size == 0.028
+    assert model.test_revision_step_size == 0.028
+    completion = Config.fromfile(osp.join(
+        REPO, 'configs', 'coopnets', 'coopnets-completion-m40_celeba-64x64.py'))
+    assert completion.model.sampler.revision_step_size == 0.028
+    descriptor = Config.fromfile(ALGORITHM_CONFIGS['descriptor'])
+    assert descriptor.model.sampler == dict(faces.model.sampler,
+                                            revision_step_size=0.02)
+
+
 def test_face_config_samples_averages_paper_settings_the_networks():
     face = Config.fromfile(FACE_CONFIG)
     model = MODELS.build(face.model)

@@ -4,7 +4,7 @@
 # 3x3/2, 256 3x3/1, FC 100), with Swish (x sigmoid(x)) where it has leaky
 # ReLU, and its generator (DCGAN layout, 5x5 kernels, leaky ReLU, sigma =
 # 0.3); l_p = 10 revision steps with a weak reference
-# distribution s = 1 and step size delta = 0.02 (the paper: s = 0.016,
+# distribution s = 1 and step size delta = 0.028 (the paper: s = 0.016,
 # delta = 0.002; configs/coopnets/README.md says why), in bf16 where the
 # device has bf16 units ('auto').
 face_descriptor = dict(
@@ -14,7 +14,7 @@ face_generator = dict(type='CoopGenerator', preset='coopnets-64', sigma=0.3)
 face_sampler = dict(
     type='LangevinSampler',
     revision_steps=10,
-    revision_step_size=0.02,
+    revision_step_size=0.028,
     inference_steps=0,
     autocast='auto')
 # Adam (beta1 0.5) as the official code, lr 0.001 / 1e-4, with decoupled
