@@ -211,7 +211,8 @@ def test_face_step_sizes_are_those_the_model_zoo_measured():
     faces = Config.fromfile(FACE_CONFIG)
     model = MODELS.build(faces.model)
     assert model.sampler.revision_step_size == 0.028
-    assert model.test_revision_step_size == 0.028
+    assert model.test_revision_step_size is None  # sampling: the sampler's
+    assert model.sampler.revision_step_sizes(30) == [0.028] * 30
     completion = Config.fromfile(osp.join(
         REPO, 'configs', 'coopnets', 'coopnets-completion-m40_celeba-64x64.py'))
     assert completion.model.sampler.revision_step_size == 0.028

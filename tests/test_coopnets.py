@@ -141,6 +141,46 @@ def test_g2_reuses_g0_forward_with_the_same_update(generator_steps):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-7)
 
 
+def test_teaching_states_teach_the_mean_of_the_chains_last_states(seed):
+    """teaching_states = k: Step G2 learns eq. (10) towards the mean of the
+    revision chain's last k states; Step D2 still learns from Y_tilde."""
+    torch.manual_seed(0)
+    model = tiny_coopnets(teaching_states=2)
+    reference = copy.deepcopy(model)
+    data = batch()
+    torch.manual_seed(1)
+    log = model.train_step(data, optim_wrappers(model))
+
+    optims = optim_wrappers(reference)
+    torch.manual_seed(1)
+    observed = reference.data_preprocessor(data, True)['inputs']
+    x_hat, y_hat, _ = reference.step_g0_generate(4)
+    sampler = reference.sampler
+    y_2 = sampler.revise(reference.descriptor, y_hat, steps=2)[0]
+    y_tilde = sampler.revise(reference.descriptor, y_2, steps=1)[0]
+    reference.step_d2_update_descriptor(observed, y_tilde,
+                                        optims['descriptor'])
+    expected = reference.step_g2_update_generator(
+        x_hat, (y_2 + y_tilde) / 2, optims['generator'])
+    torch.testing.assert_close(log['loss_generator'],
+                               expected['loss_generator'])
+    for a, b in zip(model.parameters(), reference.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-7)
+    # one state is the paper's Step G2, on Y_tilde
+    one, paper = tiny_coopnets(teaching_states=1), tiny_coopnets()
+    paper.load_state_dict(one.state_dict())
+    logs = []
+    for net in (one, paper):
+        torch.manual_seed(1)
+        logs.append(net.train_step(data, optim_wrappers(net)))
+    assert logs[0] == logs[1]
+    for a, b in zip(one.parameters(), paper.parameters()):
+        assert torch.equal(a, b)
+    for bad in (0, 4, 1.5):
+        with pytest.raises(ValueError, match='teaching_states'):
+            tiny_coopnets(teaching_states=bad)
+
+
 def test_g0_is_not_reused_when_g1_infers_new_latents(seed):
     model = tiny_coopnets(sampler=dict(type='LangevinSampler',
                                        revision_steps=2, inference_steps=2))
@@ -351,7 +391,7 @@ def test_test_revision_step_size_sets_delta_of_sampling_only(seed):
     assert logs[0] == logs[1]
     for a, b in zip(model.parameters(), plain.parameters()):
         assert torch.equal(a, b)
-    assert tiny_coopnets().test_revision_step_size == 0.002
+    assert tiny_coopnets().test_revision_step_size is None  # the sampler's
     for bad in (0, -0.1):
         with pytest.raises(ValueError, match='test_revision_step_size'):
             tiny_coopnets(test_revision_step_size=bad)

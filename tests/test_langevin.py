@@ -106,6 +106,63 @@ def test_noise_free_revision_steps_end_the_chain_without_noise(seed):
         LangevinSampler(revision_steps=3, noise_free_revision_steps=4)
 
 
+def test_final_revision_step_size_anneals_delta_geometrically(seed):
+    """With f == 0 and no noise each step scales Y by 1 - delta_k^2/(2 s^2):
+    the steps' deltas run from revision_step_size to
+    final_revision_step_size by one factor, over any chain length."""
+    s = 0.05
+    annealed = LangevinSampler(revision_steps=3, revision_step_size=0.02,
+                               final_revision_step_size=0.005,
+                               revision_noise=False)
+    deltas = [0.02, 0.01, 0.005]  # the middle: sqrt(0.02 * 0.005)
+    assert annealed.revision_step_sizes(3) == pytest.approx(deltas)
+    y, _ = annealed.revise(zero_f_descriptor(s), torch.ones(1, 3, 16, 16))
+    factor = 1.0
+    for delta in deltas:
+        factor *= 1 - delta**2 / (2 * s**2)
+    torch.testing.assert_close(y, torch.full_like(y, factor))
+    assert annealed.revision_step_sizes(5) == pytest.approx(
+        [0.02 * 0.25**(k / 4) for k in range(5)])
+    assert annealed.revision_step_sizes(1) == [0.02]
+    # a call's own step size holds for every step
+    y, _ = annealed.revise(zero_f_descriptor(s), torch.ones(1, 3, 16, 16),
+                           step_size=0.01)
+    torch.testing.assert_close(
+        y, torch.full_like(y, (1 - 0.01**2 / (2 * s**2))**3))
+    assert LangevinSampler(revision_step_size=0.03).revision_step_sizes(
+        2) == [0.03, 0.03]
+    with pytest.raises(ValueError, match='final_revision_step_size'):
+        LangevinSampler(final_revision_step_size=0)
+
+
+def test_average_last_is_the_mean_of_the_chains_last_states(seed):
+    """revise(average_last=k): the mean of the last k states, also across
+    the noise-free steps that end a chain; the chain itself unchanged."""
+    descriptor = small_descriptor()
+    y0 = torch.rand(2, 3, 16, 16) * 2 - 1
+    sampler = LangevinSampler(revision_steps=5, revision_step_size=0.01,
+                              noise_free_revision_steps=2)
+    torch.manual_seed(1)
+    y, stats = sampler.revise(descriptor, y0, average_last=3)
+    torch.manual_seed(1)
+    states, state = [], y0
+    for step in range(5):  # one step at a time: the same draws
+        state = sampler.revise(descriptor, state, steps=1,
+                               noise_free_steps=int(step >= 3))[0]
+        states.append(state)
+    assert torch.equal(y, states[-1])
+    torch.testing.assert_close(stats['average'],
+                               torch.stack(states[2:]).mean(0))
+    torch.manual_seed(1)
+    plain_y, plain_stats = sampler.revise(descriptor, y0)
+    assert torch.equal(plain_y, y) and 'average' not in plain_stats
+    torch.testing.assert_close(plain_stats['drift'], stats['drift'])
+    # at most the chain's steps are averaged
+    torch.manual_seed(1)
+    _, stats = sampler.revise(descriptor, y0, average_last=9)
+    torch.testing.assert_close(stats['average'], torch.stack(states).mean(0))
+
+
 def test_metropolis_acceptance_tends_to_one_as_delta_shrinks(seed):
     descriptor = small_descriptor(0.1)
     y0 = torch.randn(32, 3, 16, 16) * 0.1

@@ -43,7 +43,9 @@ class CoopNets(BaseGAN):
     - D2: descriptor update by eq. (5): minimise
       mean f(Y_tilde) - mean f(Y_obs);
     - G2: generator update by eq. (10) with Y_tilde as data: minimise
-      mean ||Y_tilde - g(X)||^2 / (2 sigma^2); ``generator_steps`` times.
+      mean ||Y_tilde - g(X)||^2 / (2 sigma^2); ``generator_steps`` times
+      (with ``teaching_states`` > 1, towards the mean of the chain's last
+      states).
 
     It is a :class:`BaseGAN` so that mmagic's EMA, noise sampling, separate
     DDP wrapper, ``VisualizationHook`` and generative metrics apply as they do
@@ -61,6 +63,11 @@ class CoopNets(BaseGAN):
         num_synthesized (int, optional): n~, the number of parallel chains
             per iteration; defaults to the observed batch size.
         generator_noise (bool): Add eps ~ N(0, sigma^2) to Y_hat in G0.
+        teaching_states (int): How many of the revision chain's last states
+            the generator learns from in Step G2: eq. (10)'s loss averaged
+            over them, whose gradient is that of the loss towards their
+            mean, which G2 uses. 1 (default, the paper): Y_tilde alone; at
+            most l_p. Step D2 learns from Y_tilde either way.
         test_revision_steps (int, optional): Revision steps (eq. 4) applied
             to generator samples at test time; defaults to l_p.
         test_noise_free_revision_steps (int): How many of the test-time
@@ -69,9 +76,10 @@ class CoopNets(BaseGAN):
             samples do not carry the chains' last noise. Training is
             unaffected.
         test_revision_step_size (float, optional): delta of eq. (4) in the
-            test-time revision; defaults to the sampler's
-            ``revision_step_size``, which Step D1 of training uses either
-            way.
+            test-time revision, every step; defaults to the sampler's
+            (``revision_step_size``, or its annealing to
+            ``final_revision_step_size``), which Step D1 of training uses
+            either way.
         sample_type (str): What sampling returns as ``fake_img`` by default:
             'revised' (descriptor-revised, the paper's samples) or
             'generator' (g(X) directly). Per call, ``inputs['sample_type']``
@@ -117,6 +125,7 @@ class CoopNets(BaseGAN):
                  generator_steps: int = 1,
                  num_synthesized: Optional[int] = None,
                  generator_noise: bool = False,
+                 teaching_states: int = 1,
                  test_revision_steps: Optional[int] = None,
                  test_noise_free_revision_steps: int = 0,
                  test_revision_step_size: Optional[float] = None,
@@ -151,9 +160,16 @@ class CoopNets(BaseGAN):
             if test_revision_steps is None else test_revision_steps)
         self.test_noise_free_revision_steps = check_step_count(
             'test_noise_free_revision_steps', test_noise_free_revision_steps)
-        self.test_revision_step_size = check_step_size(
-            'test_revision_step_size', self.sampler.revision_step_size
-            if test_revision_step_size is None else test_revision_step_size)
+        self.teaching_states = check_step_count('teaching_states',
+                                                teaching_states)
+        if not 1 <= teaching_states <= self.sampler.revision_steps:
+            raise SettingError(
+                f'teaching_states ({teaching_states}) counts states of the '
+                f'revision chain of l_p = {self.sampler.revision_steps} '
+                f'steps: it must be from 1 to {self.sampler.revision_steps}.')
+        self.test_revision_step_size = None if \
+            test_revision_step_size is None else check_step_size(
+                'test_revision_step_size', test_revision_step_size)
         self.sample_type = check_sample_type(sample_type)
         self.batch_norm = check_batch_norm_mode(batch_norm)
         self.channels_last = channels_last
@@ -200,9 +216,9 @@ class CoopNets(BaseGAN):
             update_ema(self.descriptor_ema, descriptor,
                        self.descriptor_ema_start)
         log_vars.update(
-            self.step_g2_update_generator(x, y_tilde,
-                                          optim_wrapper['generator'],
-                                          g_x_hat))
+            self.step_g2_update_generator(
+                x, revision_stats.get('average', y_tilde),
+                optim_wrapper['generator'], g_x_hat))
         if self.with_ema_gen:
             update_ema(self.generator_ema, generator, self.ema_start)
 
@@ -235,8 +251,13 @@ class CoopNets(BaseGAN):
         return x_hat, y_hat, (g_x_hat if keep_graph else None)
 
     def step_d1_revise(self, descriptor, y_hat: Tensor):
-        """D1: l_p steps of Langevin revision (eq. 4) from Y_hat."""
-        return self.sampler.revise(descriptor, y_hat)
+        """D1: l_p steps of Langevin revision (eq. 4) from Y_hat; with
+        ``teaching_states`` > 1 the statistics hold the mean of the chain's
+        last states (``average``), which Step G2 learns from."""
+        return self.sampler.revise(
+            descriptor, y_hat,
+            average_last=self.teaching_states if self.teaching_states > 1
+            else 0)
 
     def step_g1_infer(self, generator, x_hat: Tensor, y_tilde: Tensor):
         """G1: X = X_hat, or l_q Langevin inference steps (eq. 9) from it."""
@@ -255,7 +276,8 @@ class CoopNets(BaseGAN):
                                  optim: OptimWrapper,
                                  g_x: Optional[Tensor] = None
                                  ) -> Dict[str, Tensor]:
-        """G2: alpha += lr * L'_q(alpha) of eq. (10), Y replaced by Y_tilde.
+        """G2: alpha += lr * L'_q(alpha) of eq. (10), Y replaced by Y_tilde
+        (or the mean of the chain's last ``teaching_states`` states).
 
         Repeated ``generator_steps`` times to let the generator catch up.
         ``g_x``: g(X) with its graph, when Step G0 kept it.

@@ -2,7 +2,7 @@
 
 One sampler serves training, sampling, evaluation and completion.
 """
-from typing import Callable, Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -45,6 +45,14 @@ def check_step_size(name: str, value) -> float:
     return float(value)
 
 
+def geometric_schedule(first: float, last: float, steps: int) -> List[float]:
+    """``steps`` step sizes from ``first`` to ``last``, each the previous
+    times the same factor (``first`` alone for one step)."""
+    if steps == 1:
+        return [first]
+    return [first * (last / first)**(k / (steps - 1)) for k in range(steps)]
+
+
 @MODELS.register_module()
 class LangevinSampler:
     """Langevin dynamics on an energy E: x <- x - (delta^2/2) dE/dx + delta U.
@@ -68,7 +76,13 @@ class LangevinSampler:
 
     Args:
         revision_steps (int): l_p, descriptor Langevin steps per iteration.
-        revision_step_size (float): delta of eq. (4).
+        revision_step_size (float): delta of eq. (4); with
+            ``final_revision_step_size``, that of a chain's first step.
+        final_revision_step_size (float, optional): delta of a chain's last
+            revision step: the steps in between anneal geometrically from
+            ``revision_step_size`` to it, over however many steps the chain
+            has (l_p in training, a model's test-time count in sampling).
+            None (default): every step uses ``revision_step_size``.
         revision_noise (bool): Add delta * U in eq. (4) (False gives gradient
             descent on the energy, as some ports do late in training).
         noise_free_revision_steps (int): How many of the l_p revision steps,
@@ -97,6 +111,7 @@ class LangevinSampler:
     def __init__(self,
                  revision_steps: int = 10,
                  revision_step_size: float = 0.002,
+                 final_revision_step_size: Optional[float] = None,
                  revision_noise: bool = True,
                  noise_free_revision_steps: int = 0,
                  clamp: Optional[Sequence[float]] = None,
@@ -121,6 +136,9 @@ class LangevinSampler:
         self.revision_steps = int(revision_steps)
         self.revision_step_size = check_step_size('revision_step_size',
                                                   revision_step_size)
+        self.final_revision_step_size = None if \
+            final_revision_step_size is None else check_step_size(
+                'final_revision_step_size', final_revision_step_size)
         self.revision_noise = revision_noise
         self.noise_free_revision_steps = int(noise_free_revision_steps)
         self.autocast = check_autocast(autocast)
@@ -135,38 +153,47 @@ class LangevinSampler:
             energy_fn: EnergyFn,
             x: Tensor,
             steps: int,
-            step_size: float,
+            step_size: Union[float, Sequence[float]],
             noise: bool = True,
             clamp: Optional[Tuple[float, float]] = None,
-            frozen: Optional[Tensor] = None
-            ) -> Tuple[Tensor, Dict[str, Tensor]]:
+            frozen: Optional[Tensor] = None,
+            sum_last: int = 0) -> Tuple[Tensor, Dict[str, Tensor]]:
         """Run ``steps`` Langevin steps on ``energy_fn`` from ``x``.
 
-        ``frozen`` (broadcastable to x, 1 = hold fixed) restricts the
-        dynamics to the other entries: drift and noise are zero on frozen
-        entries, which is Langevin dynamics of the conditional distribution
-        of the free entries given the frozen ones.
+        ``step_size`` is delta, or one delta per step. ``frozen``
+        (broadcastable to x, 1 = hold fixed) restricts the dynamics to the
+        other entries: drift and noise are zero on frozen entries, which is
+        Langevin dynamics of the conditional distribution of the free
+        entries given the frozen ones.
 
         Returns:
             The final x (detached) and statistics as tensors (no host sync):
             ``drift``, the mean over steps of ||(delta^2/2) dE/dx|| / ||x||
-            per sample averaged over the batch, and, with Metropolis-Hastings,
-            ``acceptance``, the fraction of accepted proposals.
+            per sample averaged over the batch; with Metropolis-Hastings,
+            ``acceptance``, the fraction of accepted proposals; with
+            ``sum_last`` > 0, ``state_sum``, the sum of the chain's last
+            ``sum_last`` states (the final x included).
         """
         x = x.detach()
         if steps == 0:
             return x, {}
-        half_var = step_size**2 / 2
+        sizes = ([float(step_size)] * steps if isinstance(
+            step_size, (int, float)) else [float(d) for d in step_size])
+        if len(sizes) != steps:
+            raise SettingError(f'{len(sizes)} step sizes given for {steps} '
+                               'Langevin steps; give one per step.')
         free = None if frozen is None else 1 - frozen.to(x.dtype)
         drift_sum = x.new_zeros(())
         accepted = x.new_zeros(())
+        state_sum = torch.zeros_like(x) if sum_last else None
         # one autocast region for all steps: autocast keeps the networks'
         # weights cast to its dtype until the region ends, instead of
         # casting them again at every step (the chain's own arithmetic is
         # elementwise and stays in x's dtype)
         with torch.enable_grad(), autocast_context(self.autocast, x.device):
             energy, grad = _energy_and_grad(energy_fn, x)
-            for step in range(steps):
+            for step, step_size in enumerate(sizes):
+                half_var = step_size**2 / 2
                 drift = grad.mul(-half_var)
                 if free is not None:
                     drift = drift * free
@@ -183,26 +210,49 @@ class LangevinSampler:
                     x = proposal
                     if step < steps - 1:  # the last x needs no gradient
                         energy, grad = _energy_and_grad(energy_fn, x)
-                    continue
-                new_energy, new_grad = _energy_and_grad(energy_fn, proposal)
-                # log q(x | x') - log q(x' | x), q the Langevin proposal
-                forward = (proposal - x - drift).flatten(1).pow(2).sum(1)
-                backward = x - proposal + half_var * (
-                    new_grad if free is None else new_grad * free)
-                backward = backward.flatten(1)
-                log_ratio = (energy - new_energy -
-                             backward.pow(2).sum(1) / (4 * half_var) +
-                             forward / (4 * half_var))
-                accept = torch.rand_like(log_ratio).log() < log_ratio
-                accepted += accept.float().mean()
-                shape = (-1, ) + (1, ) * (x.dim() - 1)
-                x = torch.where(accept.view(shape), proposal, x)
-                energy = torch.where(accept, new_energy, energy)
-                grad = torch.where(accept.view(shape), new_grad, grad)
+                else:
+                    x, energy, grad, accept = self._metropolis_step(
+                        energy_fn, x, proposal, drift, energy, grad,
+                        half_var, free)
+                    accepted += accept.float().mean()
+                if step >= steps - sum_last:
+                    state_sum += x
         stats = {'drift': drift_sum / steps}
         if self.metropolis:
             stats['acceptance'] = accepted / steps
+        if sum_last:
+            stats['state_sum'] = state_sum.detach()
         return x.detach(), stats
+
+    @staticmethod
+    def _metropolis_step(energy_fn: EnergyFn, x: Tensor, proposal: Tensor,
+                         drift: Tensor, energy: Tensor, grad: Tensor,
+                         half_var: float, free: Optional[Tensor]):
+        """Accept each chain's proposal x' with probability min(1, exp(E(x)
+        - E(x') + log q(x | x') - log q(x' | x))), q the Langevin proposal;
+        returns the new x, E(x), dE/dx and which chains accepted."""
+        new_energy, new_grad = _energy_and_grad(energy_fn, proposal)
+        forward = (proposal - x - drift).flatten(1).pow(2).sum(1)
+        backward = x - proposal + half_var * (
+            new_grad if free is None else new_grad * free)
+        backward = backward.flatten(1)
+        log_ratio = (energy - new_energy -
+                     backward.pow(2).sum(1) / (4 * half_var) +
+                     forward / (4 * half_var))
+        accept = torch.rand_like(log_ratio).log() < log_ratio
+        shape = (-1, ) + (1, ) * (x.dim() - 1)
+        return (torch.where(accept.view(shape), proposal, x),
+                torch.where(accept, new_energy, energy),
+                torch.where(accept.view(shape), new_grad, grad), accept)
+
+    def revision_step_sizes(self, steps: int) -> List[float]:
+        """delta of each of a chain's ``steps`` revision steps: constant
+        ``revision_step_size``, or annealed to ``final_revision_step_size``
+        geometrically."""
+        if self.final_revision_step_size is None or steps == 0:
+            return [self.revision_step_size] * steps
+        return geometric_schedule(self.revision_step_size,
+                                  self.final_revision_step_size, steps)
 
     def revise(self,
                descriptor,
@@ -211,8 +261,8 @@ class LangevinSampler:
                frozen: Optional[Tensor] = None,
                noise: Optional[bool] = None,
                noise_free_steps: Optional[int] = None,
-               step_size: Optional[float] = None
-               ) -> Tuple[Tensor, Dict[str, Tensor]]:
+               step_size: Optional[float] = None,
+               average_last: int = 0) -> Tuple[Tensor, Dict[str, Tensor]]:
         """Step D1: l_p revision steps of eq. (4) under the descriptor,
         the last ``noise_free_steps`` of them without delta * U.
 
@@ -225,26 +275,36 @@ class LangevinSampler:
             noise (bool, optional): Overrides ``revision_noise``.
             noise_free_steps (int, optional): Overrides
                 ``noise_free_revision_steps``; at most ``steps`` are.
-            step_size (float, optional): Overrides delta
-                (``revision_step_size``).
+            step_size (float, optional): Overrides delta: every step uses
+                it (else :meth:`revision_step_sizes`).
+            average_last (int): If > 0, the statistics add ``average``, the
+                mean of the chain's last ``average_last`` states (at most
+                ``steps``; the revised images included).
         """
         steps = self.revision_steps if steps is None else steps
-        delta = self.revision_step_size if step_size is None else step_size
+        sizes = (self.revision_step_sizes(steps)
+                 if step_size is None else [step_size] * steps)
         noise = self.revision_noise if noise is None else noise
         noise_free = min(steps, self.noise_free_revision_steps
                          if noise_free_steps is None else noise_free_steps)
-        y, stats = self.run(descriptor.energy, y, steps - noise_free, delta,
-                            noise, self.clamp, frozen)
-        if not noise_free:
-            return y, stats
-        y, last = self.run(descriptor.energy, y, noise_free, delta, False,
-                           self.clamp, frozen)
-        # statistics are means over steps: weigh each part by its steps
-        return y, {
-            key: (stats.get(key, 0) * (steps - noise_free) +
-                  value * noise_free) / steps
-            for key, value in last.items()
-        }
+        noisy, averaged = steps - noise_free, min(steps, average_last)
+        y, stats = self.run(descriptor.energy, y, noisy, sizes[:noisy],
+                            noise, self.clamp, frozen,
+                            max(0, averaged - noise_free))
+        state_sum = stats.pop('state_sum', 0)
+        if noise_free:
+            y, last = self.run(descriptor.energy, y, noise_free,
+                               sizes[noisy:], False, self.clamp, frozen,
+                               min(averaged, noise_free))
+            state_sum = state_sum + last.pop('state_sum', 0)
+            # statistics are means over steps: weigh each part by its steps
+            stats = {
+                key: (stats.get(key, 0) * noisy + value * noise_free) / steps
+                for key, value in last.items()
+            }
+        if averaged:
+            stats['average'] = state_sum / averaged
+        return y, stats
 
     def infer_latent(self,
                      generator,
