@@ -249,7 +249,7 @@ class LangevinSampler:
         """delta of each of a chain's ``steps`` revision steps: constant
         ``revision_step_size``, or annealed to ``final_revision_step_size``
         geometrically."""
-        if self.final_revision_step_size is None or steps == 0:
+        if self.final_revision_step_size is None:
             return [self.revision_step_size] * steps
         return geometric_schedule(self.revision_step_size,
                                   self.final_revision_step_size, steps)
