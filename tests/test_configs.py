@@ -174,8 +174,11 @@ ALGORITHM_CONFIGS = {
 def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
     cfg = Config.fromfile(ALGORITHM_CONFIGS[network])
     faces = Config.fromfile(FACE_CONFIG)
-    # the same network, optimiser, data and schedule as CoopNets' faces
-    assert cfg.model[network] == faces.model[network]
+    # the same network (Algorithm D: in the scene-64 layout it was measured
+    # with), optimiser, data and schedule as CoopNets' faces
+    assert cfg.model[network] == (
+        dict(faces.model.descriptor, preset='scene-64')
+        if network == 'descriptor' else faces.model[network])
     assert set(cfg.optim_wrapper) == {'constructor', network}
     assert cfg.optim_wrapper[network] == faces.optim_wrapper[network]
     # the same data at the batch they were measured at (32)
@@ -219,6 +222,25 @@ def test_face_step_sizes_are_those_the_model_zoo_measured():
     descriptor = Config.fromfile(ALGORITHM_CONFIGS['descriptor'])
     assert descriptor.model.sampler == dict(faces.model.sampler,
                                             revision_step_size=0.02)
+
+
+def test_face_descriptor_is_the_one_the_model_zoo_measured():
+    """CoopNets' faces (training, sampling, completion's refinement) use
+    the descriptor in DCGAN's discriminator layout; Algorithm D keeps its
+    measured scene-64."""
+    faces = Config.fromfile(FACE_CONFIG)
+    descriptor = MODELS.build(faces.model).descriptor
+    convs = [m for m in descriptor.modules()
+             if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.out_channels, c.kernel_size, c.stride) for c in convs] == [
+        (64, (4, 4), (2, 2)), (128, (4, 4), (2, 2)), (256, (4, 4), (2, 2)),
+        (512, (4, 4), (2, 2))]
+    completion = Config.fromfile(osp.join(
+        REPO, 'configs', 'coopnets', 'coopnets-completion-m40_celeba-64x64.py'))
+    assert completion.model.descriptor == faces.model.descriptor
+    algorithm_d = Config.fromfile(ALGORITHM_CONFIGS['descriptor'])
+    assert algorithm_d.model.descriptor == dict(faces.model.descriptor,
+                                                preset='scene-64')
 
 
 def test_face_config_samples_averages_paper_settings_the_networks():

@@ -1,14 +1,15 @@
 # The 64x64 face networks and their training settings, as pieces that the
 # face models compose (CoopNets, Algorithms D and G, completion, DCGAN-EMA's
-# average). The official code's 64x64 descriptor (scene-64: 64 5x5/2, 128
-# 3x3/2, 256 3x3/1, FC 100), with Swish (x sigmoid(x)) where it has leaky
-# ReLU, and its generator (DCGAN layout, 5x5 kernels, leaky ReLU, sigma =
-# 0.3); l_p = 10 revision steps with a weak reference
+# average). A descriptor in the layout of DCGAN's discriminator (dcgan-64:
+# 64, 128, 256, 512 4x4/2, FC 100; the official code's scene-64 has three
+# layers) with Swish (x sigmoid(x)), and the official code's generator
+# (DCGAN layout, 5x5 kernels, leaky ReLU, sigma = 0.3); l_p = 10 revision
+# steps with a weak reference
 # distribution s = 1 and step size delta = 0.028 (the paper: s = 0.016,
 # delta = 0.002; configs/coopnets/README.md says why), in bf16 where the
 # device has bf16 units ('auto').
 face_descriptor = dict(
-    type='CoopDescriptor', preset='scene-64', ref_sigma=1.0,
+    type='CoopDescriptor', preset='dcgan-64', ref_sigma=1.0,
     activation='swish')
 face_generator = dict(type='CoopGenerator', preset='coopnets-64', sigma=0.3)
 face_sampler = dict(

@@ -22,8 +22,8 @@ DESCRIPTOR_PRESETS = {
     # DCGAN discriminator layout, 64x64: 64, 128, 256, 512 4x4/2, FC 100.
     # Even kernels at stride 2 overlap evenly, so the input gradient that
     # drives Langevin (eq. 4) has no checkerboard, as odd ones at stride 2
-    # (5x5/2, 3x3/2 above) give. Measured on faces it did not train better
-    # (configs/coopnets/README.md, "Short variants").
+    # (5x5/2, 3x3/2 above) give. The face config's descriptor
+    # (configs/coopnets/README.md says why).
     'dcgan-64': dict(image_size=64, fc_out=100,
                      layers=((64, 4, 2), (128, 4, 2), (256, 4, 2),
                              (512, 4, 2))),
