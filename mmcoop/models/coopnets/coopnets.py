@@ -215,17 +215,21 @@ class CoopNets(BaseGAN):
         if self.descriptor_ema is not None:
             update_ema(self.descriptor_ema, descriptor,
                        self.descriptor_ema_start)
+        # what Step G2 teaches: Y_tilde, or the mean of the chain's last
+        # teaching_states states
+        taught = revision_stats.get('average', y_tilde)
         log_vars.update(
-            self.step_g2_update_generator(
-                x, revision_stats.get('average', y_tilde),
-                optim_wrapper['generator'], g_x_hat))
+            self.step_g2_update_generator(x, taught,
+                                          optim_wrapper['generator'],
+                                          g_x_hat))
         if self.with_ema_gen:
             update_ema(self.generator_ema, generator, self.ema_start)
 
         log_vars['langevin_drift'] = revision_stats['drift']
         if min(num, observed.shape[0]) > 1:  # a spread needs two images
             log_vars['spread_ratio'] = spread_ratio(y_tilde, observed)
-        # what the student is taught, and what it makes, against the data
+        # the revisions (what the student is taught when teaching_states is
+        # 1) and what the student makes, against the data
         log_vars['hf_ratio_revised'] = high_frequency_ratio(y_tilde, observed)
         log_vars['hf_ratio_generator'] = high_frequency_ratio(y_hat, observed)
         if 'acceptance' in revision_stats:
