@@ -23,7 +23,7 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 CONFIG = osp.join(REPO, 'configs', 'coopnets',
-                  'coopnets_1xb16-2kiters_celeba-64x64.py')
+                  'coopnets_1xb16-3kiters_celeba-64x64.py')
 
 
 def main(out_dir, celeba_root, inception):

@@ -114,7 +114,7 @@ def test_checkpoints_of_another_architecture_are_refused(tmp_path):
                        r'the checkpoint but \(100, 256, 4, 4\)'):
         check_checkpoint_fits(other, str(path))
     completion = Config.fromfile(CONFIG.replace(
-        'coopnets_1xb16-2kiters_celeba-64x64',
+        'coopnets_1xb16-3kiters_celeba-64x64',
         'coopnets-completion-m30_celeba-64x64'))
     dcgan_generator_only = dict(state_dict={
         k: v for k, v in trained.state_dict().items()

@@ -22,7 +22,7 @@ DCGAN_CONFIG = osp.join(REPO, 'configs', 'dcgan',
 def test_there_are_configs():
     names = {osp.basename(c) for c in CONFIGS}
     assert names == {
-        'coopnets_1xb16-2kiters_celeba-64x64.py',
+        'coopnets_1xb16-3kiters_celeba-64x64.py',
         'coopnets-paper_1xb100-60kiters_celeba-64x64.py',
         'coopnets-texture_1xb1-10kiters_brick-224x224.py',
         'coopnets-demo_1xb32-300iters_brick-64x64.py'
@@ -102,7 +102,7 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
     cfg = Config.fromfile(DCGAN_CONFIG)
     assert cfg.model.type == 'DCGAN'
     faces = Config.fromfile(osp.join(REPO, 'configs', 'coopnets',
-                                     'coopnets_1xb16-2kiters_celeba-64x64.py'))
+                                     'coopnets_1xb16-3kiters_celeba-64x64.py'))
     assert (cfg.train_dataloader.dataset.pipeline ==
             faces.train_dataloader.dataset.pipeline)
     assert_face_fid_of(cfg, faces, 'orig')
@@ -115,7 +115,7 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
 
 
 FACE_CONFIG = osp.join(REPO, 'configs', 'coopnets',
-                       'coopnets_1xb16-2kiters_celeba-64x64.py')
+                       'coopnets_1xb16-3kiters_celeba-64x64.py')
 
 
 def test_dcgan_ema_config_averages_like_coopnets_and_samples_the_average():
@@ -175,7 +175,7 @@ def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
     cfg = Config.fromfile(ALGORITHM_CONFIGS[network])
     faces = Config.fromfile(FACE_CONFIG)
     # the same network (Algorithm D: in the scene-64 layout it was measured
-    # with), optimiser, data and schedule as CoopNets' faces
+    # with), optimiser and data as CoopNets' faces
     assert cfg.model[network] == (
         dict(faces.model.descriptor, preset='scene-64')
         if network == 'descriptor' else faces.model[network])
@@ -185,7 +185,10 @@ def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
     assert cfg.train_dataloader.batch_size == 32
     assert (dict(cfg.train_dataloader, batch_size=None) ==
             dict(faces.train_dataloader, batch_size=None))
-    assert cfg.train_cfg == faces.train_cfg
+    # and the same loop, to their own 2000 iterations
+    assert dict(cfg.train_cfg, max_iters=None) == dict(faces.train_cfg,
+                                                       max_iters=None)
+    assert cfg.train_cfg.max_iters == 2000
     # Algorithm G samples from a generator average of CoopNets' momentum,
     # Algorithm D (persistent chains of the descriptor) from its network
     if network == 'generator':
@@ -208,26 +211,28 @@ def test_face_samples_revised_past_lp_paper_settings_by_lp():
 
 
 def test_face_step_sizes_are_those_the_model_zoo_measured():
-    """CoopNets' faces revise with delta = 0.028 in training, sampling and
-    a completion's refinement; Algorithm D keeps its measured 0.02 and
-    otherwise the same sampler."""
+    """CoopNets' faces train with l_p = 5 revision steps of delta = 0.04
+    and sample (and refine a completion) with delta = 0.028; Algorithm D
+    keeps its measured l_p = 10 and delta = 0.02, otherwise the same
+    sampler."""
     faces = Config.fromfile(FACE_CONFIG)
     model = MODELS.build(faces.model)
-    assert model.sampler.revision_step_size == 0.028
-    assert model.test_revision_step_size is None  # sampling: the sampler's
-    assert model.sampler.revision_step_sizes(30) == [0.028] * 30
+    assert model.sampler.revision_steps == 5
+    assert model.sampler.revision_step_sizes(5) == [0.04] * 5
+    assert model.test_revision_steps == 30
+    assert model.test_revision_step_size == 0.028
     completion = Config.fromfile(osp.join(
         REPO, 'configs', 'coopnets', 'coopnets-completion-m40_celeba-64x64.py'))
     assert completion.model.sampler.revision_step_size == 0.028
     descriptor = Config.fromfile(ALGORITHM_CONFIGS['descriptor'])
-    assert descriptor.model.sampler == dict(faces.model.sampler,
-                                            revision_step_size=0.02)
+    assert descriptor.model.sampler == dict(
+        faces.model.sampler, revision_steps=10, revision_step_size=0.02)
 
 
 def test_face_descriptor_is_the_one_the_model_zoo_measured():
     """CoopNets' faces (training, sampling, completion's refinement) use
-    the descriptor in DCGAN's discriminator layout; Algorithm D keeps its
-    measured scene-64."""
+    the descriptor in DCGAN's discriminator layout (Algorithm D keeps its
+    measured scene-64: test_algorithms_d_g.py)."""
     faces = Config.fromfile(FACE_CONFIG)
     descriptor = MODELS.build(faces.model).descriptor
     convs = [m for m in descriptor.modules()
@@ -238,9 +243,6 @@ def test_face_descriptor_is_the_one_the_model_zoo_measured():
     completion = Config.fromfile(osp.join(
         REPO, 'configs', 'coopnets', 'coopnets-completion-m40_celeba-64x64.py'))
     assert completion.model.descriptor == faces.model.descriptor
-    algorithm_d = Config.fromfile(ALGORITHM_CONFIGS['descriptor'])
-    assert algorithm_d.model.descriptor == dict(faces.model.descriptor,
-                                                preset='scene-64')
 
 
 def test_face_config_samples_averages_paper_settings_the_networks():

@@ -104,7 +104,7 @@ def copy_of(run_dir, tmp_path):
     ([CONFIG, '--cfg-options', 'train_cfg.max_iters=0'],
      r'train_cfg.max_iters must be a positive integer, got 0'),
     ([CONFIG, '--cfg-options', 'train_cfg.max_iters=ten'],
-     r"max_iters='ten': the config has a number \(2000\) here"),
+     r"max_iters='ten': the config has a number \(3000\) here"),
 ])
 def test_train_refuses_bad_settings_before_building(args, pattern, tmp_path):
     refused(tool('train.py', *args, '--work-dir', tmp_path), pattern)

@@ -15,7 +15,7 @@ from mmcoop.apis import init_model
 from tests.conftest import REPO
 
 FACE = osp.join(REPO, 'configs', 'coopnets',
-                'coopnets_1xb16-2kiters_celeba-64x64.py')
+                'coopnets_1xb16-3kiters_celeba-64x64.py')
 COMPLETION = osp.join(REPO, 'configs', 'coopnets',
                       'coopnets-completion-m30_celeba-64x64.py')
 

@@ -13,7 +13,7 @@ from tests.conftest import REPO
 from tests.stand_in_inception import save_stand_in
 
 CONFIG = osp.join(REPO, 'configs', 'coopnets',
-                  'coopnets_1xb16-2kiters_celeba-64x64.py')
+                  'coopnets_1xb16-3kiters_celeba-64x64.py')
 
 
 def run_tool(tool, *args):

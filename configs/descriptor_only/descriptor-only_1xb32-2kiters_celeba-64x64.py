@@ -12,10 +12,11 @@ _base_ = [
 model = dict(
     type='DescriptorOnly',
     data_preprocessor=dict(type='DataPreprocessor'),
-    # the scene-64 descriptor and delta = 0.02, as measured in the model
-    # zoo (CoopNets' dcgan-64 and 0.028 untried)
+    # the scene-64 descriptor, l_p = 10 and delta = 0.02, as measured in the
+    # model zoo (CoopNets' dcgan-64, l_p = 5 and 0.04 untried)
     descriptor=dict(_base_.face_descriptor, preset='scene-64'),
-    sampler=dict(_base_.face_sampler, revision_step_size=0.02),
+    sampler=dict(_base_.face_sampler, revision_steps=10,
+                 revision_step_size=0.02),
     descriptor_autocast='auto',
     chain_init='noise')
 optim_wrapper = dict(descriptor=_base_.face_optimizers.descriptor)

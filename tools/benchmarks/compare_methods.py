@@ -30,7 +30,7 @@ samples of each method's median-FID seed).
 
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
         --minutes 30 --seeds 0 1 2 --jobs 2 --method CoopNets \\
-        configs/coopnets/coopnets_1xb16-2kiters_celeba-64x64.py --method DCGAN \\
+        configs/coopnets/coopnets_1xb16-3kiters_celeba-64x64.py --method DCGAN \\
         configs/dcgan/dcgan_1xb32-3kiters_celeba-64x64.py --method DCGAN-EMA \\
         configs/dcgan/dcgan-ema_1xb32-3kiters_celeba-64x64.py
     python tools/benchmarks/compare_methods.py --out-dir work_dirs/compare \\
@@ -64,7 +64,7 @@ from mmcoop.engine import read_divergence
 from mmcoop.utils import pointed_checkpoint
 
 FACE_METHODS = [
-    ('CoopNets', 'configs/coopnets/coopnets_1xb16-2kiters_celeba-64x64.py'),
+    ('CoopNets', 'configs/coopnets/coopnets_1xb16-3kiters_celeba-64x64.py'),
     ('DCGAN', 'configs/dcgan/dcgan_1xb32-3kiters_celeba-64x64.py'),
     ('DCGAN-EMA', 'configs/dcgan/dcgan-ema_1xb32-3kiters_celeba-64x64.py'),
     ('DescriptorOnly', 'configs/descriptor_only/'

@@ -59,7 +59,7 @@ from mmcoop.models.precision import (autocast_context,  # noqa: E402
 
 CONFIGS = dict(
     coopnets=osp.join(REPO, 'configs', 'coopnets',
-                      'coopnets_1xb16-2kiters_celeba-64x64.py'),
+                      'coopnets_1xb16-3kiters_celeba-64x64.py'),
     dcgan=osp.join(REPO, 'configs', 'dcgan',
                    'dcgan_1xb32-3kiters_celeba-64x64.py'))
 SIZE = 64

@@ -2,7 +2,7 @@
 # an hour on 2 CPU cores (how and why it departs from the paper: README.md).
 # tools/test.py: FID, KID, precision/recall of 600 samples of the moving
 # averages against the 600 held-out faces.
-#   python tools/train.py configs/coopnets/coopnets_1xb16-2kiters_celeba-64x64.py
+#   python tools/train.py configs/coopnets/coopnets_1xb16-3kiters_celeba-64x64.py
 _base_ = [
     '../_base_/models/coopnets_face-64x64.py',
     '../_base_/datasets/celeba-64x64.py',
@@ -14,6 +14,6 @@ train_dataloader = dict(batch_size=16)
 test_evaluator = dict(
     metrics=[dict(_base_.face_fid_metric, sample_model='ema')])
 
-train_cfg = dict(max_iters=2000)
+train_cfg = dict(max_iters=3000)
 # TimeBudgetHook (default_hooks.time_budget) writes one at its end too
 default_hooks = dict(checkpoint=dict(interval=500))
