@@ -231,8 +231,8 @@ def test_face_step_sizes_are_those_the_model_zoo_measured():
 
 def test_face_descriptor_is_the_one_the_model_zoo_measured():
     """CoopNets' faces (training, sampling, completion's refinement) use
-    the descriptor in DCGAN's discriminator layout (Algorithm D keeps its
-    measured scene-64: test_algorithms_d_g.py)."""
+    the descriptor in DCGAN's discriminator layout (Algorithm D's measured
+    scene-64 is checked with the Algorithm D and G configs above)."""
     faces = Config.fromfile(FACE_CONFIG)
     descriptor = MODELS.build(faces.model).descriptor
     convs = [m for m in descriptor.modules()
