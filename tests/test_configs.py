@@ -229,15 +229,19 @@ def test_face_step_sizes_are_those_the_model_zoo_measured():
         faces.model.sampler, revision_steps=10, revision_step_size=0.02)
 
 
+def convolutions(network):
+    """A network's convolutions as (out_channels, kernel_size, stride)."""
+    return [(m.out_channels, m.kernel_size, m.stride)
+            for m in network.modules() if isinstance(m, torch.nn.Conv2d)]
+
+
 def test_face_descriptor_is_the_one_the_model_zoo_measured():
     """CoopNets' faces (training, sampling, completion's refinement) use
     the descriptor in DCGAN's discriminator layout (Algorithm D's measured
     scene-64 is checked with the Algorithm D and G configs above)."""
     faces = Config.fromfile(FACE_CONFIG)
     descriptor = MODELS.build(faces.model).descriptor
-    convs = [m for m in descriptor.modules()
-             if isinstance(m, torch.nn.Conv2d)]
-    assert [(c.out_channels, c.kernel_size, c.stride) for c in convs] == [
+    assert convolutions(descriptor) == [
         (64, (4, 4), (2, 2)), (128, (4, 4), (2, 2)), (256, (4, 4), (2, 2)),
         (512, (4, 4), (2, 2))]
     completion = Config.fromfile(osp.join(
@@ -281,9 +285,7 @@ def test_paper_settings_config_holds_exactly_the_papers_constants():
     assert cfg.train_dataloader.batch_size == 100
     assert cfg.train_cfg.max_iters == 60000  # 600 epochs of 10,000 faces
     model = MODELS.build(cfg.model)
-    layers = [m for m in model.descriptor.modules()
-              if isinstance(m, torch.nn.Conv2d)]
-    assert [(c.out_channels, c.kernel_size, c.stride) for c in layers] == [
+    assert convolutions(model.descriptor) == [
         (96, (5, 5), (2, 2)), (128, (5, 5), (2, 2)), (256, (5, 5), (2, 2))]
     assert not model.with_ema_gen and model.descriptor_ema is None
     assert model.sampler.autocast is None
