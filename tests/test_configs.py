@@ -17,6 +17,10 @@ COMPLETION_CONFIGS = sorted(
     + glob.glob(osp.join(REPO, 'configs', 'completion_baselines', '*.py')))
 DCGAN_CONFIG = osp.join(REPO, 'configs', 'dcgan',
                         'dcgan_1xb32-3kiters_celeba-64x64.py')
+FACE_CONFIG = osp.join(REPO, 'configs', 'coopnets',
+                       'coopnets_1xb16-3kiters_celeba-64x64.py')
+FACE_COMPLETION_M40 = osp.join(REPO, 'configs', 'coopnets',
+                               'coopnets-completion-m40_celeba-64x64.py')
 
 
 def test_there_are_configs():
@@ -101,8 +105,7 @@ def assert_face_fid_of(cfg, faces, sample_model):
 def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
     cfg = Config.fromfile(DCGAN_CONFIG)
     assert cfg.model.type == 'DCGAN'
-    faces = Config.fromfile(osp.join(REPO, 'configs', 'coopnets',
-                                     'coopnets_1xb16-3kiters_celeba-64x64.py'))
+    faces = Config.fromfile(FACE_CONFIG)
     assert (cfg.train_dataloader.dataset.pipeline ==
             faces.train_dataloader.dataset.pipeline)
     assert_face_fid_of(cfg, faces, 'orig')
@@ -113,9 +116,6 @@ def test_dcgan_config_inherits_mmagics_dcgan_on_the_same_faces(celeba_root):
     model.eval()
     assert image.shape == model.generator(None, num_batches=1)[0].shape
 
-
-FACE_CONFIG = osp.join(REPO, 'configs', 'coopnets',
-                       'coopnets_1xb16-3kiters_celeba-64x64.py')
 
 
 def test_dcgan_ema_config_averages_like_coopnets_and_samples_the_average():
@@ -221,8 +221,7 @@ def test_face_step_sizes_are_those_the_model_zoo_measured():
     assert model.sampler.revision_step_sizes(5) == [0.04] * 5
     assert model.test_revision_steps == 30
     assert model.test_revision_step_size == 0.028
-    completion = Config.fromfile(osp.join(
-        REPO, 'configs', 'coopnets', 'coopnets-completion-m40_celeba-64x64.py'))
+    completion = Config.fromfile(FACE_COMPLETION_M40)
     assert completion.model.sampler.revision_step_size == 0.028
     descriptor = Config.fromfile(ALGORITHM_CONFIGS['descriptor'])
     assert descriptor.model.sampler == dict(
@@ -244,8 +243,7 @@ def test_face_descriptor_is_the_one_the_model_zoo_measured():
     assert convolutions(descriptor) == [
         (64, (4, 4), (2, 2)), (128, (4, 4), (2, 2)), (256, (4, 4), (2, 2)),
         (512, (4, 4), (2, 2))]
-    completion = Config.fromfile(osp.join(
-        REPO, 'configs', 'coopnets', 'coopnets-completion-m40_celeba-64x64.py'))
+    completion = Config.fromfile(FACE_COMPLETION_M40)
     assert completion.model.descriptor == faces.model.descriptor
 
 

@@ -2,7 +2,7 @@
 # random position in each 64x64 test face, filled by CoopNets' generator
 # (latent inference on the observed pixels, eq. 9) of a face checkpoint.
 #   python tools/test.py configs/coopnets/coopnets-completion-m30_celeba-64x64.py \
-#     work_dirs/coopnets_1xb16-3kiters_celeba-64x64/iter_2000.pth
+#     work_dirs/coopnets_1xb16-3kiters_celeba-64x64/iter_3000.pth
 _base_ = [
     '../_base_/models/coopnets-completion_face-64x64.py',
     '../_base_/datasets/celeba-completion-64x64.py',
