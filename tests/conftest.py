@@ -9,6 +9,9 @@ import mmcoop  # noqa: F401  (compatibility fixes and registrations)
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED = osp.join(osp.dirname(REPO), 'shared')
 CELEBA = osp.join(SHARED, 'data', 'celeba')
+# the face config, which most end-to-end tests train (one name to rename)
+FACE_CONFIG = osp.join(REPO, 'configs', 'coopnets',
+                       'coopnets_1xb16-3kiters_celeba-64x64.py')
 
 
 @pytest.fixture(autouse=True)

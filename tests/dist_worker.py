@@ -22,8 +22,7 @@ import torch.distributed as dist  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-CONFIG = osp.join(REPO, 'configs', 'coopnets',
-                  'coopnets_1xb16-3kiters_celeba-64x64.py')
+from tests.conftest import FACE_CONFIG as CONFIG  # noqa: E402
 
 
 def main(out_dir, celeba_root, inception):

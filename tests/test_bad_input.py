@@ -9,7 +9,7 @@ from mmengine.config import Config
 
 from mmagic.registry import DATASETS, MODELS, TRANSFORMS
 from mmcoop.utils import check_checkpoint_fits
-from tests.test_tools_e2e import CONFIG
+from tests.conftest import FACE_CONFIG as CONFIG
 
 
 def face_dataset(root, test_mode=False, **options):
@@ -113,9 +113,8 @@ def test_checkpoints_of_another_architecture_are_refused(tmp_path):
                        r'generator\.net\.1\.weight is \(100, 512, 4, 4\) in '
                        r'the checkpoint but \(100, 256, 4, 4\)'):
         check_checkpoint_fits(other, str(path))
-    completion = Config.fromfile(CONFIG.replace(
-        'coopnets_1xb16-3kiters_celeba-64x64',
-        'coopnets-completion-m30_celeba-64x64'))
+    completion = Config.fromfile(os.path.join(
+        os.path.dirname(CONFIG), 'coopnets-completion-m30_celeba-64x64.py'))
     dcgan_generator_only = dict(state_dict={
         k: v for k, v in trained.state_dict().items()
         if k.startswith('generator.')})

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.conftest import REPO
+from tests.conftest import FACE_CONFIG, REPO
 from tests.stand_in_inception import save_stand_in
 
 SCRIPT = osp.join(REPO, 'tools', 'benchmarks', 'compare_methods.py')
@@ -52,8 +52,7 @@ def test_seeds_side_by_side_mean_std_verdicts_and_skipping(celeba_root,
               '--num-samples', '8', '--diversity-samples', '4',
               '--grid-samples', '4', '--cfg-options',
               *tiny_options(celeba_root, tmp_path)]
-    coop = ['--method', 'CoopNets',
-            'configs/coopnets/coopnets_1xb16-3kiters_celeba-64x64.py']
+    coop = ['--method', 'CoopNets', FACE_CONFIG]
     ema = ['--method', 'DCGAN-EMA',
            'configs/dcgan/dcgan-ema_1xb32-3kiters_celeba-64x64.py']
     out = run_benchmark('--seeds', '0', '1', *coop, *ema, *common)
@@ -209,8 +208,7 @@ def test_a_diverged_method_is_flagged_and_the_others_still_run(
     # a drift bound no chain stays under: CoopNets stops at iteration 1
     run_benchmark(
         '--out-dir', str(out_dir), '--iters', '2', '--method', 'CoopNets',
-        'configs/coopnets/coopnets_1xb16-3kiters_celeba-64x64.py',
-        'default_hooks.divergence_guard.max_drift=1e-12',
+        FACE_CONFIG, 'default_hooks.divergence_guard.max_drift=1e-12',
         'default_hooks.divergence_guard.patience=1', '--method', 'ABP',
         'configs/generator_abp/generator-abp_1xb32-2kiters_celeba-64x64.py',
         '--num-samples', '8', '--diversity-samples', '4', '--grid-samples',

@@ -12,10 +12,8 @@ from mmengine.config import Config
 from mmagic.apis.inferencers import Inferencers
 from mmagic.registry import MODELS
 from mmcoop.apis import init_model
-from tests.conftest import REPO
+from tests.conftest import FACE_CONFIG as FACE, REPO
 
-FACE = osp.join(REPO, 'configs', 'coopnets',
-                'coopnets_1xb16-3kiters_celeba-64x64.py')
 COMPLETION = osp.join(REPO, 'configs', 'coopnets',
                       'coopnets-completion-m30_celeba-64x64.py')
 

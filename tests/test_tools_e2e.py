@@ -9,11 +9,9 @@ import sys
 import numpy as np
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import FACE_CONFIG as CONFIG, REPO
 from tests.stand_in_inception import save_stand_in
 
-CONFIG = osp.join(REPO, 'configs', 'coopnets',
-                  'coopnets_1xb16-3kiters_celeba-64x64.py')
 
 
 def run_tool(tool, *args):
