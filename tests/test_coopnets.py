@@ -3,6 +3,7 @@ import copy
 
 import pytest
 import torch
+from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmagic.registry import MODELS
@@ -179,6 +180,39 @@ def test_teaching_states_teach_the_mean_of_the_chains_last_states(seed):
     for bad in (0, 4, 1.5):
         with pytest.raises(ValueError, match='teaching_states'):
             tiny_coopnets(teaching_states=bad)
+
+
+def test_revision_warmup_sets_step_d1s_chain_for_its_iterations(seed):
+    """During revision_warmup's iterations Step D1 runs its steps of its
+    delta; from then on the sampler's l_p and delta (message hub 'iter' is
+    the runner's iteration, counted from 0)."""
+    model = tiny_coopnets(revision_warmup=dict(
+        iters=2, revision_steps=1, revision_step_size=0.3))
+    y_hat = model.step_g0_generate(4)[1]
+    hub = MessageHub.get_current_instance()
+
+    def revised(**overrides):
+        torch.manual_seed(1)
+        if overrides:
+            return model.sampler.revise(model.descriptor, y_hat,
+                                        **overrides)[0]
+        return model.step_d1_revise(model.descriptor, y_hat)[0]
+
+    warm = revised(steps=1, step_size=0.3)
+    after = revised(steps=3, step_size=model.sampler.revision_step_size)
+    assert not torch.allclose(warm, after)
+    for iteration, expected in ((0, warm), (1, warm), (2, after),
+                                (50, after)):
+        hub.update_info('iter', iteration)
+        assert torch.equal(revised(), expected)
+    hub.update_info('iter', 0)
+    assert torch.equal(revised(), warm)
+    assert tiny_coopnets().revision_warmup is None
+    for bad in (dict(iters=2, revision_steps=1), dict(
+            iters=-1, revision_steps=1, revision_step_size=0.3), dict(
+                iters=2, revision_steps=1, revision_step_size=0), 5):
+        with pytest.raises(ValueError, match='revision_warmup'):
+            tiny_coopnets(revision_warmup=bad)
 
 
 def test_g0_is_not_reused_when_g1_infers_new_latents(seed):

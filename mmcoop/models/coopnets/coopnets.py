@@ -2,6 +2,7 @@
 from typing import Dict, List, Optional, Union
 
 import torch
+from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor
 
@@ -29,6 +30,25 @@ def check_sample_type(sample_type: str) -> str:
         raise SettingError("sample_type must be 'revised' or 'generator', "
                            f'got {sample_type!r}.')
     return sample_type
+
+
+def check_revision_warmup(warmup: Optional[dict]) -> Optional[dict]:
+    """``warmup`` (None, or a dict of ``iters``, ``revision_steps`` and
+    ``revision_step_size``) with checked values, else a clear error."""
+    if warmup is None:
+        return None
+    keys = {'iters', 'revision_steps', 'revision_step_size'}
+    if not isinstance(warmup, dict) or set(warmup) != keys:
+        raise SettingError(
+            'revision_warmup must be a dict of exactly iters, revision_steps '
+            f'and revision_step_size, got {warmup!r}.')
+    return dict(
+        iters=check_step_count('revision_warmup.iters', warmup['iters']),
+        revision_steps=check_step_count('revision_warmup.revision_steps',
+                                        warmup['revision_steps']),
+        revision_step_size=check_step_size(
+            'revision_warmup.revision_step_size',
+            warmup['revision_step_size']))
 
 
 @MODELS.register_module()
@@ -108,6 +128,13 @@ class CoopNets(BaseGAN):
         energy_magnitude_penalty (float): alpha of the regulariser
             alpha * mean(f(Y)^2) added to Step D2's loss (IGEBM's, beside or
             instead of weight decay); 0 (default): eq. (5) alone.
+        revision_warmup (dict, optional): Step D1's chain for the first
+            ``iters`` iterations, as ``revision_steps`` steps of
+            ``revision_step_size`` each, before the sampler's l_p and delta
+            take over: a longer chain of smaller steps while the energy is
+            young, for a short chain of large steps that is unstable early
+            (see configs/coopnets/README.md). None (default): the sampler's
+            from the first iteration.
     """
 
     #: what DivergenceGuardHook watches: both losses, the energies of
@@ -136,6 +163,7 @@ class CoopNets(BaseGAN):
                  channels_last: bool = False,
                  descriptor_autocast: Optional[str] = None,
                  energy_magnitude_penalty: float = 0.0,
+                 revision_warmup: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
             generator=generator,
@@ -176,6 +204,7 @@ class CoopNets(BaseGAN):
         self.descriptor_autocast = check_autocast(descriptor_autocast)
         self.energy_magnitude_penalty = check_penalty(
             energy_magnitude_penalty)
+        self.revision_warmup = check_revision_warmup(revision_warmup)
         if channels_last:
             for network in (self.descriptor, self.generator):
                 network.to(memory_format=torch.channels_last)
@@ -255,11 +284,18 @@ class CoopNets(BaseGAN):
         return x_hat, y_hat, (g_x_hat if keep_graph else None)
 
     def step_d1_revise(self, descriptor, y_hat: Tensor):
-        """D1: l_p steps of Langevin revision (eq. 4) from Y_hat; with
-        ``teaching_states`` > 1 the statistics hold the mean of the chain's
-        last states (``average``), which Step G2 learns from."""
+        """D1: l_p steps of Langevin revision (eq. 4) from Y_hat (during
+        ``revision_warmup``, its steps and delta); with ``teaching_states``
+        > 1 the statistics hold the mean of the chain's last states
+        (``average``), which Step G2 learns from."""
+        steps = step_size = None
+        warmup = self.revision_warmup
+        if warmup and MessageHub.get_current_instance().get_info(
+                'iter', 0) < warmup['iters']:
+            steps = warmup['revision_steps']
+            step_size = warmup['revision_step_size']
         return self.sampler.revise(
-            descriptor, y_hat,
+            descriptor, y_hat, steps, step_size=step_size,
             average_last=self.teaching_states if self.teaching_states > 1
             else 0)
 
