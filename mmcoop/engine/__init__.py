@@ -1,3 +1,4 @@
+from .autocast_optim_wrapper import AutocastOptimWrapper
 from .divergence import (DivergenceDetector, last_good_checkpoint,
                          read_divergence)
 from .divergence_guard_hook import DivergenceGuardHook, TrainingDiverged
@@ -6,7 +7,7 @@ from .resume_settings_hook import ResumeSettingsHook
 from .time_budget_hook import TimeBudgetHook
 
 __all__ = [
-    'DivergenceDetector', 'DivergenceGuardHook', 'IterationSeedHook',
-    'ResumeSettingsHook', 'TimeBudgetHook', 'TrainingDiverged',
+    'AutocastOptimWrapper', 'DivergenceDetector', 'DivergenceGuardHook',
+    'IterationSeedHook', 'ResumeSettingsHook', 'TimeBudgetHook', 'TrainingDiverged',
     'iteration_seed', 'last_good_checkpoint', 'read_divergence'
 ]
