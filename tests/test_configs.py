@@ -209,14 +209,16 @@ def test_face_samples_revised_past_lp_paper_settings_by_lp():
 
 
 def test_face_step_sizes_are_those_the_model_zoo_measured():
-    """CoopNets' faces train with l_p = 5 revision steps of delta = 0.04
-    and sample (and refine a completion) with delta = 0.028; Algorithm D
-    keeps its measured l_p = 10 and delta = 0.02, otherwise the same
-    sampler."""
+    """CoopNets' faces train with l_p = 3 revision steps of delta = 0.051
+    after 300 iterations of 10 steps of 0.028, and sample (and refine a
+    completion) with delta = 0.028; Algorithm D keeps its measured l_p = 10
+    and delta = 0.02, otherwise the same sampler."""
     faces = Config.fromfile(FACE_CONFIG)
     model = MODELS.build(faces.model)
-    assert model.sampler.revision_steps == 5
-    assert model.sampler.revision_step_sizes(5) == [0.04] * 5
+    assert model.sampler.revision_steps == 3
+    assert model.sampler.revision_step_sizes(3) == [0.051] * 3
+    assert model.revision_warmup == dict(iters=300, revision_steps=10,
+                                         revision_step_size=0.028)
     assert model.test_revision_steps == 30
     assert model.test_revision_step_size == 0.028
     completion = Config.fromfile(FACE_COMPLETION_M40)
@@ -224,6 +226,7 @@ def test_face_step_sizes_are_those_the_model_zoo_measured():
     descriptor = Config.fromfile(ALGORITHM_CONFIGS['descriptor'])
     assert descriptor.model.sampler == dict(
         faces.model.sampler, revision_steps=10, revision_step_size=0.02)
+    assert 'revision_warmup' not in descriptor.model
 
 
 def convolutions(network):
