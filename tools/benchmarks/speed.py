@@ -361,6 +361,9 @@ def dcgan_row(cfg, batch, device, args):
 
 def measure(method: str, batch: int, device, args) -> dict:
     cfg = Config.fromfile(CONFIGS[method])
+    # every timing is of the iterations after the revision warm-up (all
+    # but the face config's first 300), which the bare arithmetic's l_p is
+    cfg.model.pop('revision_warmup', None)
     row = (coopnets_rows if method == 'coopnets' else dcgan_row)(
         cfg, batch, device, args)
     if args.loop_iters:
