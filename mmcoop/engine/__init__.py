@@ -8,6 +8,7 @@ from .time_budget_hook import TimeBudgetHook
 
 __all__ = [
     'AutocastOptimWrapper', 'DivergenceDetector', 'DivergenceGuardHook',
-    'IterationSeedHook', 'ResumeSettingsHook', 'TimeBudgetHook', 'TrainingDiverged',
-    'iteration_seed', 'last_good_checkpoint', 'read_divergence'
+    'IterationSeedHook', 'ResumeSettingsHook', 'TimeBudgetHook',
+    'TrainingDiverged', 'iteration_seed', 'last_good_checkpoint',
+    'read_divergence'
 ]
