@@ -166,6 +166,12 @@ def generator_update(generator: nn.Module,
     return dict(loss_generator=loss.detach())
 
 
+def current_iteration() -> int:
+    """The runner's current training iteration (from 0), as mmagic's GANs
+    read it: mmengine's message hub ``iter`` (0 outside a runner)."""
+    return MessageHub.get_current_instance().get_info('iter', 0)
+
+
 def update_ema(average: nn.Module, network: nn.Module,
                start_iter: int = 0) -> None:
     """Update the moving average ``average`` (mmagic's or mmengine's
@@ -175,8 +181,7 @@ def update_ema(average: nn.Module, network: nn.Module,
     generator's of CoopNets and Algorithm G, the descriptor's); mmagic's
     ``BaseGAN`` runs the same lines inside its own ``train_step``, which
     these models replace."""
-    curr_iter = MessageHub.get_current_instance().get_info('iter', 0)
-    if curr_iter + 1 >= start_iter:
+    if current_iteration() + 1 >= start_iter:
         average.update_parameters(network)
         if not average.update_buffers:
             average.sync_buffers(network)

@@ -2,7 +2,6 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor
 
@@ -12,10 +11,10 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ..batch_statistics import batch_statistics, check_batch_norm_mode
 from ..generated_samples import pack_generated
-from ..learning_steps import (check_penalty, descriptor_update,
-                              generator_update, high_frequency_ratio,
-                              spread_ratio, training_batch, unwrap,
-                              update_ema)
+from ..learning_steps import (check_penalty, current_iteration,
+                              descriptor_update, generator_update,
+                              high_frequency_ratio, spread_ratio,
+                              training_batch, unwrap, update_ema)
 from ..precision import check_autocast
 from .langevin import check_step_count, check_step_size
 from ...utils.errors import SettingError
@@ -290,8 +289,7 @@ class CoopNets(BaseGAN):
         (``average``), which Step G2 learns from."""
         steps = step_size = None
         warmup = self.revision_warmup
-        if warmup and MessageHub.get_current_instance().get_info(
-                'iter', 0) < warmup['iters']:
+        if warmup and current_iteration() < warmup['iters']:
             steps = warmup['revision_steps']
             step_size = warmup['revision_step_size']
         return self.sampler.revise(
