@@ -258,6 +258,45 @@ def test_descriptor_autocast_runs_d2_in_bfloat16(monkeypatch, seed):
         tiny_coopnets(descriptor_autocast='int8')
 
 
+def test_generator_runs_in_its_optimiser_wrappers_precision(seed):
+    """With an AutocastOptimWrapper as the generator's optimiser wrapper,
+    Steps G0 and G2 run the generator in bf16 while the revision chain
+    starts from float32 Y_hat (bf16 would round away its drift steps); the
+    generator moves as in float32 (cosine over 0.95)."""
+    from mmagic.registry import OPTIM_WRAPPERS
+    start = tiny_coopnets().state_dict()
+
+    def train_step(autocast):
+        model = tiny_coopnets()
+        model.load_state_dict(start)
+        wrappers = OptimWrapperDict(
+            descriptor=optim_wrappers(model)['descriptor'],
+            generator=OPTIM_WRAPPERS.build(dict(
+                type='AutocastOptimWrapper', autocast=autocast,
+                optimizer=torch.optim.SGD(model.generator.parameters(),
+                                          lr=1e-3))))
+        outputs, chain_starts = set(), set()
+        model.generator.register_forward_hook(
+            lambda module, args, out: outputs.add(out.dtype))
+        revise = model.sampler.revise
+        model.sampler.revise = lambda descriptor, y, *args, **kwargs: (
+            chain_starts.add(y.dtype) or revise(descriptor, y, *args,
+                                                **kwargs))
+        before = [p.detach().clone() for p in model.generator.parameters()]
+        torch.manual_seed(3)
+        model.train_step(batch(), wrappers)
+        moved = torch.cat([(p.detach() - b).flatten() for b, p in zip(
+            before, model.generator.parameters())])
+        return outputs, chain_starts, moved
+
+    full_out, full_starts, full = train_step(None)
+    bf16_out, bf16_starts, bf16 = train_step('bfloat16')
+    assert full_out == {torch.float32} and bf16_out == {torch.bfloat16}
+    assert full_starts == bf16_starts == {torch.float32}
+    assert not torch.equal(full, bf16)
+    assert torch.cosine_similarity(full, bf16, dim=0).item() > 0.95
+
+
 def test_d2_adds_the_energy_magnitude_penalty_when_set(seed):
     """Step D2 with energy_magnitude_penalty alpha descends eq. (5)'s
     loss plus alpha * mean f^2 (checked against autograd); 0 is eq. (5)."""

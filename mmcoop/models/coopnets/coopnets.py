@@ -123,7 +123,8 @@ class CoopNets(BaseGAN):
             'bfloat16', 'float16' or 'auto'); the sampler's ``autocast``
             sets that of the Langevin steps. f is then computed in that
             precision too, so the logged f and loss values carry its ~3
-            significant digits.
+            significant digits. The generator's precision (Steps G0 and G2)
+            is its optimiser wrapper's: ``AutocastOptimWrapper`` for bf16.
         energy_magnitude_penalty (float): alpha of the regulariser
             alpha * mean(f(Y)^2) added to Step D2's loss (IGEBM's, beside or
             instead of weight decay); 0 (default): eq. (5) alone.
@@ -276,7 +277,11 @@ class CoopNets(BaseGAN):
         x_hat = self.noise_fn(num_batches=num)
         with torch.set_grad_enabled(keep_graph):
             g_x_hat = self.generator(x_hat)
-        y_hat = g_x_hat.detach()
+        # the chains run in the latents' precision (float32) even when the
+        # generator optimiser's context (an AutocastOptimWrapper) ran the
+        # generator in bf16: bf16's 8 mantissa bits would round away the
+        # revision's small drift steps
+        y_hat = g_x_hat.detach().to(x_hat.dtype)
         if self.generator_noise:  # eps ~ N(0, sigma^2 I) of eq. (6)
             y_hat = y_hat + unwrap(
                 self.generator).sigma * torch.randn_like(y_hat)
