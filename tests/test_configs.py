@@ -129,6 +129,13 @@ def test_dcgan_ema_config_averages_like_coopnets_and_samples_the_average():
                                                     ema_config=None)
     assert cfg.model.ema_config == faces.model.ema_config
     assert cfg.train_dataloader == plain.train_dataloader
+    # mmagic's optimisers, both updates in the precision of CoopNets'
+    # Langevin steps ('auto': bf16 where the device has bf16 units)
+    for name in ('generator', 'discriminator'):
+        wrapper = cfg.optim_wrapper[name]
+        assert wrapper.type == 'AutocastOptimWrapper'
+        assert wrapper.autocast == faces.model.sampler.autocast == 'auto'
+        assert wrapper.optimizer == plain.optim_wrapper[name].optimizer
     assert_face_fid_of(cfg, faces, 'ema')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
