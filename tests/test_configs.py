@@ -185,7 +185,10 @@ def test_algorithm_d_and_g_configs_learn_coopnets_networks_alone(network):
         dict(faces.model.descriptor, preset='scene-64')
         if network == 'descriptor' else faces.model[network])
     assert set(cfg.optim_wrapper) == {'constructor', network}
-    assert cfg.optim_wrapper[network] == faces.optim_wrapper[network]
+    assert (cfg.optim_wrapper[network].optimizer ==
+            faces.optim_wrapper[network].optimizer)
+    # in float32, as they were measured (CoopNets' generator: bf16)
+    assert 'type' not in cfg.optim_wrapper[network]
     # the same data at the batch they were measured at (32)
     assert cfg.train_dataloader.batch_size == 32
     assert (dict(cfg.train_dataloader, batch_size=None) ==
@@ -234,6 +237,21 @@ def test_face_step_sizes_are_those_the_model_zoo_measured():
     assert descriptor.model.sampler == dict(
         faces.model.sampler, revision_steps=10, revision_step_size=0.02)
     assert 'revision_warmup' not in descriptor.model
+
+
+def test_face_config_trains_every_pass_in_the_langevin_steps_precision():
+    """'auto' (bf16 where the device has bf16 units) for the Langevin steps,
+    Step D2 and, through its optimiser wrapper, the generator (Steps G0 and
+    G2), as DCGAN-EMA trains both of its networks."""
+    faces = Config.fromfile(FACE_CONFIG)
+    assert faces.model.sampler.autocast == 'auto'
+    assert faces.model.descriptor_autocast == 'auto'
+    generator = faces.optim_wrapper.generator
+    assert generator.type == 'AutocastOptimWrapper'
+    assert generator.autocast == 'auto'
+    assert generator.optimizer == dict(type='Adam', lr=1e-4,
+                                       betas=(0.5, 0.999))
+    assert 'type' not in faces.optim_wrapper.descriptor
 
 
 def convolutions(network):

@@ -9,7 +9,12 @@ _base_ = [
     '../_base_/coopnets_runtime.py',
 ]
 
-optim_wrapper = _base_.face_optimizers
+# the generator's passes (Steps G0, G2) in the Langevin steps' precision
+optim_wrapper = dict(
+    _base_.face_optimizers,
+    generator=dict(_base_.face_optimizers.generator,
+                   type='AutocastOptimWrapper',
+                   autocast=_base_.face_sampler.autocast))
 train_dataloader = dict(batch_size=16)
 test_evaluator = dict(
     metrics=[dict(_base_.face_fid_metric, sample_model='ema')])

@@ -1,6 +1,7 @@
 """Seconds per iteration: the bare arithmetic, the model's step, the loop.
 
-For the face configs as shipped (CoopNets and mmagic's DCGAN), at each
+For the face configs as shipped (CoopNets and mmagic's DCGAN with a
+generator average, DCGAN-EMA: the zoo's baseline), at each
 config's own batch and at ``--batches`` (default 100), in one process:
 
 - ``bare`` (CoopNets): Algorithm 1's arithmetic as plain torch calls on
@@ -9,9 +10,11 @@ config's own batch and at ``--batches`` (default 100), in one process:
   on observed and revised images, Step G2's update, the moving averages of
   both networks with ``torch._foreach_lerp_``, the config's optimisers), in
   float32 and, where the config's ``autocast='auto'`` picks bf16 on this
-  device, in bf16 as the model runs it;
+  device, in bf16 as the model runs it (the generator in its optimiser
+  wrapper's precision);
 - ``step``: ``model.train_step`` through the real model, optimiser wrappers
-  and data preprocessor on a random batch, in the same precisions;
+  and data preprocessor on a random batch, in the same precisions (a GAN:
+  float32 and its optimiser wrappers' precision);
 - ``loop``: the real training machinery of ``tools/train.py``
   (``Runner.from_cfg(cfg).train()``) on real faces from ``--data-root``:
   data loading, every hook, logging. Its steady cycle (mean time from one
@@ -39,6 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
+from typing import Optional
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
@@ -60,8 +64,8 @@ from mmcoop.models.precision import (autocast_context,  # noqa: E402
 CONFIGS = dict(
     coopnets=osp.join(REPO, 'configs', 'coopnets',
                       'coopnets_1xb16-3kiters_celeba-64x64.py'),
-    dcgan=osp.join(REPO, 'configs', 'dcgan',
-                   'dcgan_1xb32-3kiters_celeba-64x64.py'))
+    dcgan_ema=osp.join(REPO, 'configs', 'dcgan',
+                       'dcgan-ema_1xb32-3kiters_celeba-64x64.py'))
 SIZE = 64
 FLOAT32 = 'float32'
 
@@ -110,12 +114,35 @@ def autocast_setting(precision: str):
     return None if precision == FLOAT32 else precision
 
 
+def wrapper_autocast(wrapper_cfg: dict) -> Optional[str]:
+    """The autocast setting an optimiser wrapper's config runs its model's
+    passes in: an ``AutocastOptimWrapper``'s (default 'auto'), else None."""
+    if wrapper_cfg.get('type') != 'AutocastOptimWrapper':
+        return None
+    return wrapper_cfg.get('autocast', 'auto')
+
+
+def shipped_precision(cfg: Config, device) -> str:
+    """The precision a config trains in on ``device``: CoopNets' Langevin
+    steps', a GAN's optimiser wrappers'."""
+    setting = (cfg.model.sampler.get('autocast') if 'sampler' in cfg.model
+               else wrapper_autocast(cfg.optim_wrapper.generator))
+    return resolve_autocast(setting, device) or FLOAT32
+
+
 def with_precision(cfg: Config, precision: str) -> Config:
-    """The CoopNets config with its autocast settings replaced by
-    ``precision``."""
+    """The config with its autocast settings replaced by ``precision``:
+    CoopNets' Langevin steps and Step D2, and every optimiser wrapper that
+    is an ``AutocastOptimWrapper`` (a GAN's networks, CoopNets'
+    generator)."""
     cfg = copy.deepcopy(cfg)
-    cfg.model.sampler.autocast = autocast_setting(precision)
-    cfg.model.descriptor_autocast = autocast_setting(precision)
+    if 'sampler' in cfg.model:
+        cfg.model.sampler.autocast = autocast_setting(precision)
+        cfg.model.descriptor_autocast = autocast_setting(precision)
+    for wrapper in cfg.optim_wrapper.values():  # (and a 'constructor')
+        if (isinstance(wrapper, dict)
+                and wrapper.get('type') == 'AutocastOptimWrapper'):
+            wrapper.autocast = autocast_setting(precision)
     return cfg
 
 
@@ -158,13 +185,17 @@ def bare_step(model, cfg: Config, batch: int, device, precision: str):
     opt_g = plain_optimizer(generator.parameters(),
                             cfg.optim_wrapper.generator)
     autocast = autocast_setting(precision)
+    # the generator's precision is its optimiser wrapper's
+    generator_autocast = (autocast if wrapper_autocast(
+        cfg.optim_wrapper.generator) is not None else None)
     observed = torch.rand(batch, 3, SIZE, SIZE, device=device) * 2 - 1
     latent_shape = (batch, generator.noise_size)
 
     def step():
         x = torch.randn(latent_shape, device=device)
-        g_x = generator(x)  # G0, graph kept for G2
-        y = g_x.detach()
+        with autocast_context(generator_autocast, device):
+            g_x = generator(x)  # G0, graph kept for G2
+        y = g_x.detach().float()
         with autocast_context(autocast, device):  # D1
             for _ in range(steps):
                 y = y.detach().requires_grad_(True)
@@ -324,8 +355,7 @@ def loop_seconds(cfg: Config, batch: int, data_root: str, warmup: int,
 
 
 def coopnets_rows(cfg, batch, device, args):
-    precision = resolve_autocast(cfg.model.sampler.get('autocast'),
-                                 device) or FLOAT32
+    precision = shipped_precision(cfg, device)
     row = dict(method='CoopNets', batch=batch, precision=precision,
                bare_s={}, step_s={}, step_over_bare={})
     model = None
@@ -353,10 +383,14 @@ def coopnets_rows(cfg, batch, device, args):
 
 
 def dcgan_row(cfg, batch, device, args):
-    _, step = model_step(cfg, batch, device)
-    seconds, memory = timed(step, device, args.warmup, args.iters)
-    return dict(method='DCGAN', batch=batch, precision=FLOAT32,
-                step_s={FLOAT32: seconds}, peak_memory_mib=memory)
+    precision = shipped_precision(cfg, device)
+    row = dict(method='DCGAN-EMA', batch=batch, precision=precision,
+               step_s={})
+    for name in dict.fromkeys([FLOAT32, precision]):
+        _, step = model_step(with_precision(cfg, name), batch, device)
+        row['step_s'][name], row['peak_memory_mib'] = timed(
+            step, device, args.warmup, args.iters)
+    return row
 
 
 def measure(method: str, batch: int, device, args) -> dict:
