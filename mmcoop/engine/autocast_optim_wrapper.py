@@ -1,5 +1,6 @@
 """An optimiser wrapper that runs its model's forward passes in bf16 on
-CPUs too, for mmagic's GANs (DCGAN) to train in CoopNets' precision."""
+CPUs too: mmagic's GANs (DCGAN-EMA) and CoopNets' generator train in the
+precision of CoopNets' Langevin steps."""
 from contextlib import contextmanager
 from typing import Optional
 
@@ -15,7 +16,8 @@ class AutocastOptimWrapper(OptimWrapper):
     """:class:`~mmengine.optim.OptimWrapper` whose ``optim_context`` also
     enters autocast: the forward passes, losses and backward passes that a
     model runs inside it (mmagic's ``BaseGAN.train_step`` runs both of a
-    GAN's updates there) take the given precision.
+    GAN's updates there, CoopNets its Steps G0 and G2) take the given
+    precision.
 
     mmengine's ``AmpOptimWrapper`` does the same on GPUs only (it asserts
     CUDA, NPU, MLU or MUSA), and with a loss scaler that bf16, with float32's
